@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from levenlang.accounts.forms import MockDigiDForm, MockEHerkenningForm
+from levenlang.accounts.services import UnknownIdentity, user_for_bsn, user_for_kvk
+from levenlang.core.models import User
+from levenlang.demo.personas import PERSONAS
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _demo_only() -> None:
+    # The URLs are not even routed outside demo mode; this is a second lock on the same door.
+    if not settings.DEMO_MODE:
+        raise Http404
+
+
+def login_page(request):
+    if not settings.DEMO_MODE:
+        return redirect("oidc_authentication_init")
+    users = User.objects.in_bulk([p.username for p in PERSONAS], field_name="username")
+    personas = [(persona, users[persona.username]) for persona in PERSONAS if persona.username in users]
+    return render(request, "accounts/login.html", {"personas": personas})
+
+
+@require_POST
+def persona_login(request):
+    _demo_only()
+    username = request.POST.get("username", "")
+    if username not in {p.username for p in PERSONAS}:
+        raise Http404
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        messages.error(request, _("This persona is not in the database yet: load the demo data with 'make demo'."))
+        return redirect("accounts:login")
+    login(request, user, backend=BACKEND)
+    return redirect("portal:home")
+
+
+def _mock_login(request, form_class, template, find_user, field):
+    _demo_only()
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = find_user(form.cleaned_data[field])
+        except UnknownIdentity as exc:
+            form.add_error(field, exc.args[0])
+        else:
+            login(request, user, backend=BACKEND)
+            return redirect("portal:home")
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+def mock_digid(request):
+    return _mock_login(request, MockDigiDForm, "accounts/mock_digid.html", user_for_bsn, "bsn")
+
+
+def mock_eherkenning(request):
+    return _mock_login(request, MockEHerkenningForm, "accounts/mock_eherkenning.html", user_for_kvk, "kvk_number")
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("portal:home")

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("levenlang.conf.api_urls")),
+    path("beheer/django/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("levenlang.portal.urls")),
+    path("account/", include("levenlang.accounts.urls")),
+    path("beheer/", include("levenlang.core.urls")),
+    prefix_default_language=False,
+)
+if not settings.DEMO_MODE:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -1,0 +1,41 @@
+"""The audit log: every look at someone else's personal data and every money movement (DESIGN.md §7).
+Call these functions from the view or service that does the looking or moving; the table is append-only
+(a database trigger refuses UPDATE and DELETE)."""
+
+from levenlang.core.models import AuditEvent
+
+
+def record_view(actor, resident, *, reason: str, request=None, export: bool = False) -> AuditEvent | None:
+    """Record that `actor` saw the personal data of `resident`. A resident looking at their own data is
+    not someone else's data and is not recorded."""
+    if resident.user_id is not None and resident.user_id == actor.pk:
+        return None
+    action = AuditEvent.Action.EXPORT_PERSONAL_DATA if export else AuditEvent.Action.VIEW_PERSONAL_DATA
+    return _record(actor, action, reason=reason, request=request, subject_person=resident.uuid, obj=resident)
+
+
+def record_money_movement(actor, *, amount_cents: int, obj, reason: str, subject_person=None) -> AuditEvent:
+    """Record a money movement (a journal of the ledger) with who started it."""
+    return _record(
+        actor,
+        AuditEvent.Action.MONEY_MOVEMENT,
+        reason=reason,
+        obj=obj,
+        amount_cents=amount_cents,
+        subject_person=subject_person,
+    )
+
+
+def _record(actor, action, *, reason, request=None, subject_person=None, obj=None, amount_cents=None):
+    authenticated = actor is not None and actor.is_authenticated
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_role=actor.role if authenticated else "",
+        action=action,
+        subject_person=subject_person,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(getattr(obj, "uuid", "") or getattr(obj, "pk", "")) if obj is not None else "",
+        amount_cents=amount_cents,
+        reason=reason[:200],
+        path=request.path[:300] if request is not None else "",
+    )

