@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from stdnum.nl import bsn as stdnum_bsn
 
 from levenlang.core.identifiers import bsn_check_digit, clean_bsn, mask_bsn, validate_kvk_number
@@ -15,7 +16,9 @@ def test_bsn_check_digit_agrees_with_python_stdnum():
 
 def test_clean_bsn_accepts_spaces_and_refuses_a_bad_eleven_test():
     assert clean_bsn("1112 22 333") == "111222333"
-    with pytest.raises(ValidationError, match="eleven test"):
+    with translation.override("en"), pytest.raises(ValidationError, match="eleven test"):
+        clean_bsn("111222334")
+    with translation.override("nl"), pytest.raises(ValidationError, match="elfproef"):
         clean_bsn("111222334")
 
 

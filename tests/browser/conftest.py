@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's event loop must be gone before other tests run asyncio (the task worker).
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
