@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerView
 
 from levenlang.accounts.api import MeView
+from levenlang.ledger.api import DepositView, LeerrekeningView, OwnDepositView, PreviewView
 from levenlang.residents.api import ResidentDetail
 
 v1 = [
@@ -12,5 +13,9 @@ v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("me/", MeView.as_view(), name="api-me"),
     path("residents/<uuid:uuid>/", ResidentDetail.as_view(), name="api-resident"),
+    path("leerrekening/", LeerrekeningView.as_view(), name="api-leerrekening"),
+    path("leerrekening/preview/", PreviewView.as_view(), name="api-leerrekening-preview"),
+    path("deposits/", DepositView.as_view(), name="api-deposits"),
+    path("own-deposits/", OwnDepositView.as_view(), name="api-own-deposits"),
 ]
 urlpatterns = [path("v1/", include(v1))]

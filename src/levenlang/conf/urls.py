@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("", include("levenlang.portal.urls")),
     path("account/", include("levenlang.accounts.urls")),
     path("beheer/", include("levenlang.core.urls")),
+    path("betalen/", include("levenlang.ledger.payment_urls")),
     prefix_default_language=False,
 )
 if not settings.DEMO_MODE:

@@ -3,6 +3,8 @@ NL API Design Rules header that carries the full version."""
 
 from django.conf import settings
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def get_permitted_object(request, queryset, perm: str, **lookup):
@@ -25,3 +27,16 @@ class ApiVersionHeaderMiddleware:
         if request.path.startswith("/api/"):
             response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]
         return response
+
+
+def exception_handler(exc, context):
+    """Domain errors (they carry a `status` and a `code`) become problem details (RFC 9457), like DRF's own."""
+    from levenlang.ledger.errors import LedgerError
+
+    if isinstance(exc, LedgerError):
+        return Response(
+            {"type": f"urn:levenlang:{exc.code}", "title": exc.message, "status": exc.status, "code": exc.code},
+            status=exc.status,
+            content_type="application/problem+json",
+        )
+    return drf_exception_handler(exc, context)

@@ -60,5 +60,13 @@ rules.add_perm(VIEW_PROVIDER, is_staff_of_provider | is_administrator)
 VIEW_SECTOR_FUND = "employers.view_sectorfund"
 rules.add_perm(VIEW_SECTOR_FUND, is_staff_of_sector_fund | is_administrator)
 
+# Money into someone's Leerrekening: employer staff for their own employees, sector-fund staff for employees
+# of affiliated employers (the API checks the employment as well).
+DEPOSIT_FROM_EMPLOYER = "ledger.deposit_from_employer"
+rules.add_perm(DEPOSIT_FROM_EMPLOYER, has_role(Role.EMPLOYER_STAFF) & is_staff_of_employer)
+
+DEPOSIT_FROM_SECTOR_FUND = "ledger.deposit_from_sector_fund"
+rules.add_perm(DEPOSIT_FROM_SECTOR_FUND, has_role(Role.SECTOR_FUND_STAFF) & is_staff_of_sector_fund)
+
 VIEW_AUDIT_LOG = "core.view_auditevent"
 rules.add_perm(VIEW_AUDIT_LOG, is_administrator)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "levenlang.residents",
     "levenlang.employers",
     "levenlang.catalog",
+    "levenlang.ledger",
     "levenlang.accounts",
     "levenlang.portal",
     "levenlang.demo",
@@ -124,6 +125,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "levenlang.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Levenlang API",
@@ -136,6 +138,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "CONTACT": {"name": "Levenlang"},
     "LICENSE": {"name": "EUPL-1.2"},
+    "ENUM_NAME_OVERRIDES": {"SpendingCategoryEnum": "levenlang.ledger.api.CATEGORY_NAMES"},
 }
 
 # Production login: one OpenID Connect provider (for example a broker that offers DigiD and eHerkenning,

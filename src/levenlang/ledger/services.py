@@ -1,0 +1,733 @@
+"""Where money moves. Every change to a Leerrekening goes through a function here (DESIGN.md §4).
+
+Rules that hold for every mutating function:
+- Amounts are integer cents; anything else is refused before anything changes.
+- It takes an idempotency `key`: the same key with the same request returns the first result, the same key with
+  another request raises IdempotencyConflict (HTTP 409). A retry after a crash never doubles money.
+- It locks the person's Leerrekening row (FOR NO KEY UPDATE) and touches only that person's rows and the
+  legs of system accounts; system accounts have no cached balance, so there is no global hot row.
+- Deadlocks and serialization failures are retried with the same key.
+- The database checks the invariants again (migration 0002); an error here means nothing was written.
+"""
+
+import datetime
+import hashlib
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from levenlang.core.audit import record_money_movement
+from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
+from levenlang.ledger.errors import (
+    CapExceeded,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidTransition,
+    LedgerError,
+    NotFound,
+    NothingToPayWith,
+)
+from levenlang.ledger.models import (
+    Cap,
+    Category,
+    Command,
+    Journal,
+    Leerrekening,
+    Leg,
+    Pot,
+    PotKind,
+    Reservation,
+    ReservationPart,
+    SystemAccount,
+    earmark_of,
+)
+
+RETRIES = 5
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _cents(value, what: str = "amount", *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAmount(_("The %(what)s must be a whole number of cents."), what=what)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InvalidAmount(_("The %(what)s must be more than zero."), what=what)
+    return value
+
+
+def _request_hash(operation: str, request: dict) -> str:
+    canonical = json.dumps({"op": operation, **request}, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _retryable(exc: Exception) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in {"40001", "40P01"}  # serialization failure, deadlock
+
+
+def idempotent(operation: str, key: str, request: dict, work: Callable[[], dict]) -> dict:
+    """Run `work` once per key in one transaction and store its result; replay it for a retry."""
+    if not key or len(key) > 120:
+        raise LedgerError(_("Every request needs an idempotency key of 1 to 120 characters."))
+    request_hash = _request_hash(operation, request)
+    for attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                earlier = Command.objects.filter(key=key).values_list("request_hash", "result").first()
+                if earlier is not None:
+                    if earlier[0] != request_hash:
+                        raise IdempotencyConflict(key)
+                    return earlier[1]
+                result = work()
+                Command.objects.create(key=key, operation=operation, request_hash=request_hash, result=result)
+                return result
+        except IntegrityError:
+            # Another process stored this key first: its result (or a conflict) is the answer.
+            if not Command.objects.filter(key=key).exists():
+                raise
+        except OperationalError as exc:
+            if not _retryable(exc) or attempt == RETRIES - 1:
+                raise
+            time.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _lock(resident_id: int) -> Leerrekening:
+    """Open the Leerrekening when needed and lock its row: every change to one person is serialised here."""
+    Leerrekening.objects.get_or_create(resident_id=resident_id)
+    return Leerrekening.objects.select_for_update(no_key=True).get(resident_id=resident_id)
+
+
+def _journal(kind, *, description, today, actor=None, reverses=None, reservation=None) -> Journal:
+    return Journal.objects.create(
+        kind=kind,
+        description=description[:200],
+        effective_date=today,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        reverses=reverses,
+        reservation=reservation,
+    )
+
+
+def _audit(actor, journal: Journal, amount_cents: int, subject=None) -> None:
+    record_money_movement(
+        actor, amount_cents=amount_cents, obj=journal, reason=journal.description, subject_person=subject
+    )
+
+
+def system_account(kind: SystemAccount.Kind, name: str, **natural_key) -> SystemAccount:
+    """The system account with this natural key (scheme, year, employer, ...), created on first use."""
+    account, _created = SystemAccount.objects.get_or_create(kind=kind, **natural_key, defaults={"name": name})
+    return account
+
+
+def forfeited_account(source: SystemAccount) -> SystemAccount:
+    return system_account(SystemAccount.Kind.FORFEITED, f"Vervallen: {source.name}", source=source)
+
+
+# --- deposits and caps -------------------------------------------------------------------------------
+
+
+def _check_caps(leerrekening: Leerrekening, kind: str, amount: int) -> None:
+    caps = dict(Cap.objects.values_list("pot_kind", "max_cents"))
+    if not caps:
+        return
+    pots = Pot.objects.filter(leerrekening=leerrekening)
+    for cap_kind, queryset in ((kind, pots.filter(kind=kind)), ("", pots)):
+        if cap_kind in caps:
+            held = sum(queryset.values_list("posted_cents", flat=True))
+            if held + amount > caps[cap_kind]:
+                raise CapExceeded(
+                    _(
+                        "This deposit of %(amount)s cents would bring the balance to %(total)s cents, above the "
+                        "ceiling of %(cap)s cents. Deposit at most %(room)s cents."
+                    ),
+                    amount=amount,
+                    total=held + amount,
+                    cap=caps[cap_kind],
+                    room=max(caps[cap_kind] - held, 0),
+                )
+
+
+def deposit(
+    *,
+    key: str,
+    resident_id: int,
+    source: SystemAccount,
+    pot_kind: PotKind,
+    lot: str,
+    amount_cents: int,
+    categories: Iterable[Category],
+    expires_on: datetime.date | None,
+    description: str,
+    actor=None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict:
+    """Credit a pot of the resident from `source` (a budget, employer, sector fund or own-money clearing)."""
+    amount = _cents(amount_cents)
+    earmark = earmark_of(categories)
+    if earmark == 0:
+        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
+    today = clock.today()
+    if expires_on is not None and expires_on < today:
+        raise LedgerError(_("The expiry date %(date)s has passed: choose a date in the future."), date=expires_on)
+    request = {
+        "resident": resident_id,
+        "source": source.pk,
+        "kind": str(pot_kind),
+        "lot": lot,
+        "amount": amount,
+        "earmark": earmark,
+        "expires_on": expires_on,
+    }
+
+    def work() -> dict:
+        leerrekening = _lock(resident_id)
+        _check_caps(leerrekening, pot_kind, amount)
+        pot, created = Pot.objects.get_or_create(
+            leerrekening=leerrekening,
+            source=source,
+            lot=lot,
+            defaults={"kind": pot_kind, "earmark": earmark, "expires_on": expires_on},
+        )
+        if not created and (pot.kind, pot.earmark, pot.expires_on) != (pot_kind, earmark, expires_on):
+            raise LedgerError(
+                _("Lot %(lot)s of this source already exists with other conditions: use a new lot."), lot=lot
+            )
+        journal = _journal(Journal.Kind.DEPOSIT, description=description, today=today, actor=actor)
+        Leg.objects.bulk_create(
+            [
+                Leg(journal=journal, pot=pot, amount_cents=amount),
+                Leg(journal=journal, system_account=source, amount_cents=-amount),
+            ]
+        )
+        _audit(actor, journal, amount, leerrekening.resident.uuid)
+        return {"journal": str(journal.uuid), "pot": str(pot.uuid), "amount_cents": amount}
+
+    return idempotent("deposit", key, request, work)
+
+
+# --- the waterfall -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draw:
+    pot_id: int
+    pot_uuid: str
+    kind: str
+    lot: str
+    expires_on: datetime.date | None
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    price_cents: int
+    draws: list[Draw]
+
+    @property
+    def covered_cents(self) -> int:
+        return sum(d.amount_cents for d in self.draws)
+
+    @property
+    def own_share_cents(self) -> int:
+        return self.price_cents - self.covered_cents
+
+    def as_dict(self) -> dict:
+        return {
+            "price_cents": self.price_cents,
+            "covered_cents": self.covered_cents,
+            "own_share_cents": self.own_share_cents,
+            "draws": [
+                {
+                    "pot": d.pot_uuid,
+                    "kind": d.kind,
+                    "lot": d.lot,
+                    "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                    "amount_cents": d.amount_cents,
+                }
+                for d in self.draws
+            ],
+        }
+
+
+_POTS_SQL = """
+    SELECT id, uuid, kind, lot, earmark, expires_on, posted_cents - pending_cents
+      FROM ledger_pot
+     WHERE leerrekening_id = %s AND (earmark & %s) <> 0 AND (expires_on IS NULL OR expires_on >= %s)
+       AND posted_cents > pending_cents
+"""
+
+
+def waterfall(pots: Sequence[tuple], price: int) -> list[Draw]:
+    """Which pot pays how much, in the order the design promises people: pots whose earmark allows the
+    category (the caller filters those), most restricted first (fewest categories), soonest expiry first (no
+    expiry last), oldest pot first. What no pot covers is the person's own share."""
+
+    def order(row):
+        pot_id, _uuid, _kind, _lot, earmark, expires_on, _available = row
+        return (earmark.bit_count(), expires_on or datetime.date.max, pot_id)
+
+    draws, left = [], price
+    for pot_id, pot_uuid, kind, lot, _earmark, expires_on, available in sorted(pots, key=order):
+        if left == 0:
+            break
+        take = min(available, left)
+        draws.append(Draw(pot_id, str(pot_uuid), kind, lot, expires_on, take))
+        left -= take
+    return draws
+
+
+def preview(*, resident_id: int, category: Category, price_cents: int, clock: Clock = SYSTEM_CLOCK) -> Preview:
+    """What a booking would draw from which pot, without changing anything."""
+    price = _cents(price_cents, "price")
+    with connection.cursor() as cursor:
+        cursor.execute(_POTS_SQL, [resident_id, int(category), clock.today()])
+        return Preview(price, waterfall(cursor.fetchall(), price))
+
+
+# --- reservations --------------------------------------------------------------------------------------
+
+
+def reserve(
+    *,
+    key: str,
+    resident_id: int,
+    category: Category,
+    price_cents: int,
+    payee: SystemAccount,
+    expires_at: datetime.datetime,
+    reference: str = "",
+    actor=None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict:
+    """Hold money in the person's pots for one purchase (phase one of two). Returns what each pot holds and
+    the person's own share. Raises NothingToPayWith when no pot can pay for this category."""
+    price = _cents(price_cents, "price")
+    category = Category(category)
+    if expires_at <= clock.now():
+        raise LedgerError(_("A reservation must end in the future."))
+    request = {
+        "resident": resident_id,
+        "category": int(category),
+        "price": price,
+        "payee": payee.pk,
+        "expires_at": expires_at,
+        "reference": reference,
+    }
+
+    def work() -> dict:
+        _lock(resident_id)
+        with connection.cursor() as cursor:
+            cursor.execute(_POTS_SQL, [resident_id, int(category), clock.today()])
+            draws = waterfall(cursor.fetchall(), price)
+        covered = sum(d.amount_cents for d in draws)
+        if covered == 0:
+            raise NothingToPayWith(
+                _("None of your pots can pay for %(category)s. You can pay the whole price yourself."),
+                category=category.label,
+            )
+        reservation = Reservation.objects.create(
+            leerrekening_id=resident_id,
+            payee=payee,
+            category=category,
+            price_cents=price,
+            reserved_cents=covered,
+            reference=reference[:100],
+            expires_at=expires_at,
+        )
+        ReservationPart.objects.bulk_create(
+            ReservationPart(reservation=reservation, pot_id=d.pot_id, position=i, amount_cents=d.amount_cents)
+            for i, d in enumerate(draws)
+        )
+        return {
+            "reservation": str(reservation.uuid),
+            **Preview(price, draws).as_dict(),
+        }
+
+    return idempotent("reserve", key, request, work)
+
+
+def _open_reservation(reservation_uuid) -> Reservation:
+    reservation = Reservation.objects.filter(uuid=reservation_uuid).first()
+    if reservation is None:
+        raise NotFound(_("There is no reservation %(uuid)s."), uuid=reservation_uuid)
+    _lock(reservation.leerrekening_id)
+    reservation.refresh_from_db()
+    if reservation.status != Reservation.Status.PENDING:
+        raise InvalidTransition(
+            _("This reservation is already %(status)s; it can change only once."),
+            status=reservation.get_status_display().lower(),
+        )
+    return reservation
+
+
+def _split(amount: int, shares: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spread `amount` over (pot_id, room) in order, filling each pot's room before the next."""
+    out, left = [], amount
+    for pot_id, room in shares:
+        take = min(room, left)
+        if take:
+            out.append((pot_id, take))
+            left -= take
+    if left:
+        raise InsufficientFunds(_("The amount is larger than what is left to pay back."))
+    return out
+
+
+def post(
+    *, key: str, reservation_uuid, amount_cents: int | None = None, actor=None, clock: Clock = SYSTEM_CLOCK
+) -> dict:
+    """Pay out a reservation to its payee, fully or partly (phase two); the rest goes back to the pots."""
+    request = {"reservation": str(reservation_uuid), "amount": amount_cents}
+
+    def work() -> dict:
+        reservation = _open_reservation(reservation_uuid)
+        now = clock.now()
+        if now > reservation.expires_at:
+            raise InvalidTransition(_("This reservation has expired; it can no longer be paid out."))
+        amount = reservation.reserved_cents if amount_cents is None else _cents(amount_cents)
+        if amount > reservation.reserved_cents:
+            raise InvalidAmount(
+                _("You can pay out at most the reserved %(reserved)s cents."), reserved=reservation.reserved_cents
+            )
+        parts = list(reservation.parts.values_list("pot_id", "amount_cents"))
+        reservation.status, reservation.posted_cents, reservation.resolved_at = Reservation.Status.POSTED, amount, now
+        reservation.save(update_fields=["status", "posted_cents", "resolved_at"])  # releases the hold (trigger)
+        journal = _journal(
+            Journal.Kind.PAYOUT,
+            description=f"Uitbetaling {reservation.reference or reservation.uuid}",
+            today=clock.today(),
+            actor=actor,
+            reservation=reservation,
+        )
+        Leg.objects.bulk_create(
+            [Leg(journal=journal, pot_id=pot_id, amount_cents=-take) for pot_id, take in _split(amount, parts)]
+            + [Leg(journal=journal, system_account_id=reservation.payee_id, amount_cents=amount)]
+        )
+        _audit(actor, journal, amount, reservation.leerrekening.resident.uuid)
+        return {
+            "reservation": str(reservation.uuid),
+            "journal": str(journal.uuid),
+            "posted_cents": amount,
+            "released_cents": reservation.reserved_cents - amount,
+        }
+
+    return idempotent("post", key, request, work)
+
+
+def void(*, key: str, reservation_uuid, actor=None, clock: Clock = SYSTEM_CLOCK) -> dict:
+    """Cancel a reservation: everything it held goes back to the pots it came from."""
+
+    def work() -> dict:
+        reservation = _open_reservation(reservation_uuid)
+        reservation.status, reservation.resolved_at = Reservation.Status.VOIDED, clock.now()
+        reservation.save(update_fields=["status", "resolved_at"])
+        return {"reservation": str(reservation.uuid), "released_cents": reservation.reserved_cents}
+
+    return idempotent("void", key, {"reservation": str(reservation_uuid)}, work)
+
+
+def reverse_payout(
+    *,
+    key: str,
+    reservation_uuid,
+    amount_cents: int,
+    kind: Journal.Kind = Journal.Kind.REFUND,
+    reason: str,
+    actor=None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict:
+    """Refund or claw back (part of) a payout: a reversing journal that points to the payout and returns the
+    money to the pots it came from, in the order they paid, keeping their earmark and expiry."""
+    if kind not in (Journal.Kind.REFUND, Journal.Kind.CLAWBACK):
+        raise LedgerError(_("A payout can only be reversed by a refund or a clawback."))
+    amount = _cents(amount_cents)
+    request = {"reservation": str(reservation_uuid), "amount": amount, "kind": str(kind), "reason": reason}
+
+    def work() -> dict:
+        reservation = Reservation.objects.filter(uuid=reservation_uuid).first()
+        if reservation is None:
+            raise NotFound(_("There is no reservation %(uuid)s."), uuid=reservation_uuid)
+        _lock(reservation.leerrekening_id)
+        payout = Journal.objects.filter(reservation=reservation, kind=Journal.Kind.PAYOUT).first()
+        if payout is None:
+            raise InvalidTransition(_("Only money that was paid out can be refunded or clawed back."))
+        paid = dict(payout.legs.filter(pot__isnull=False).values_list("pot_id", "amount_cents"))
+        returned: dict[int, int] = {}
+        for pot_id, cents in Leg.objects.filter(journal__reverses=payout, pot__isnull=False).values_list(
+            "pot_id", "amount_cents"
+        ):
+            returned[pot_id] = returned.get(pot_id, 0) + cents
+        order = reservation.parts.values_list("pot_id", flat=True)
+        room = [(pot_id, -paid[pot_id] - returned.get(pot_id, 0)) for pot_id in order if pot_id in paid]
+        journal = _journal(
+            kind, description=reason, today=clock.today(), actor=actor, reverses=payout, reservation=reservation
+        )
+        Leg.objects.bulk_create(
+            [Leg(journal=journal, pot_id=pot_id, amount_cents=take) for pot_id, take in _split(amount, room)]
+            + [Leg(journal=journal, system_account_id=reservation.payee_id, amount_cents=-amount)]
+        )
+        _audit(actor, journal, amount, reservation.leerrekening.resident.uuid)
+        return {"journal": str(journal.uuid), "returned_cents": amount}
+
+    return idempotent(f"reverse_{kind}", key, request, work)
+
+
+# --- expiry ---------------------------------------------------------------------------------------------
+
+
+def expire(*, clock: Clock = SYSTEM_CLOCK, batch_size: int = 1000, actor=None) -> dict:
+    """The sweeper: end reservations past their deadline, and return what is left in expired pots to the
+    forfeited account of their source. Safe to run at any time and as often as you like."""
+    now, today = clock.now(), clock.today()
+    expired_reservations = forfeited_pots = forfeited_cents = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Reservation.objects.filter(status=Reservation.Status.PENDING, expires_at__lt=now)
+                .order_by("leerrekening_id", "id")
+                .values_list("leerrekening_id", flat=True)[:batch_size]
+            )
+            if not batch:
+                break
+            for leerrekening_id in sorted(set(batch)):
+                _lock(leerrekening_id)
+            expired_reservations += Reservation.objects.filter(
+                status=Reservation.Status.PENDING, expires_at__lt=now, leerrekening_id__in=batch
+            ).update(status=Reservation.Status.EXPIRED, resolved_at=now)
+    while True:
+        with transaction.atomic():
+            owners = list(
+                Pot.objects.filter(expires_on__lt=today, posted_cents__gt=F("pending_cents"))
+                .order_by("leerrekening_id")
+                .values_list("leerrekening_id", flat=True)
+                .distinct()[:batch_size]
+            )
+            if not owners:
+                break
+            for leerrekening_id in owners:
+                _lock(leerrekening_id)
+            pots = list(
+                Pot.objects.filter(
+                    leerrekening_id__in=owners, expires_on__lt=today, posted_cents__gt=F("pending_cents")
+                ).values_list("id", "source_id", "posted_cents", "pending_cents")
+            )
+            journal = _journal(Journal.Kind.EXPIRY, description="Vervallen tegoed", today=today, actor=actor)
+            legs, per_source = [], {}
+            for pot_id, source_id, posted, pending in pots:
+                legs.append(Leg(journal=journal, pot_id=pot_id, amount_cents=-(posted - pending)))
+                per_source[source_id] = per_source.get(source_id, 0) + posted - pending
+            for source_id, cents in per_source.items():
+                target = forfeited_account(SystemAccount.objects.get(pk=source_id))
+                legs.append(Leg(journal=journal, system_account=target, amount_cents=cents))
+            Leg.objects.bulk_create(legs)
+            total = sum(per_source.values())
+            _audit(actor, journal, total)
+            forfeited_pots += len(pots)
+            forfeited_cents += total
+    return {
+        "expired_reservations": expired_reservations,
+        "forfeited_pots": forfeited_pots,
+        "forfeited_cents": forfeited_cents,
+    }
+
+
+# --- bulk allocation -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    resident_id: int
+    amount_cents: int
+
+
+_ALLOCATE_CHUNK_SQL = """
+WITH rows AS (
+    SELECT * FROM unnest(%(residents)s::bigint[], %(amounts)s::bigint[]) AS r(resident_id, amount)
+), opened AS (
+    INSERT INTO ledger_leerrekening (resident_id, uuid, opened_at)
+    SELECT resident_id, gen_random_uuid(), now() FROM rows
+    ON CONFLICT (resident_id) DO NOTHING
+), allowed AS ({allowed}
+), pots AS (
+    INSERT INTO ledger_pot (uuid, leerrekening_id, kind, source_id, lot, earmark, expires_on,
+                            posted_cents, pending_cents, created_at)
+    SELECT gen_random_uuid(), resident_id, %(kind)s, %(source)s, %(lot)s, %(earmark)s, %(expires_on)s, 0, 0, now()
+      FROM allowed
+    ON CONFLICT (leerrekening_id, source_id, lot) DO NOTHING
+    RETURNING id, leerrekening_id
+)
+INSERT INTO ledger_leg (journal_id, pot_id, amount_cents)
+SELECT %(journal)s, pots.id, rows.amount FROM pots JOIN rows ON rows.resident_id = pots.leerrekening_id
+RETURNING amount_cents
+"""
+_ALL_ROWS = "SELECT * FROM rows"
+# With a cap in force, a resident whose balance would rise above it is not credited (the rules should have
+# capped the amount; the ledger refuses rather than creates money above the ceiling).
+_ROWS_WITHIN_CAPS = """
+    SELECT r.* FROM rows r, LATERAL (
+        SELECT coalesce(sum(posted_cents) FILTER (WHERE kind = %(kind)s), 0) AS kind_held,
+               coalesce(sum(posted_cents), 0) AS all_held
+          FROM ledger_pot WHERE leerrekening_id = r.resident_id) h
+     WHERE (%(cap_kind)s::bigint IS NULL OR h.kind_held + r.amount <= %(cap_kind)s::bigint)
+       AND (%(cap_all)s::bigint IS NULL OR h.all_held + r.amount <= %(cap_all)s::bigint)"""
+
+
+class _NothingCredited(Exception):
+    pass
+
+
+def allocate(
+    rows: Sequence[AllocationRow],
+    *,
+    run_key: str,
+    source: SystemAccount,
+    pot_kind: PotKind,
+    lot: str,
+    categories: Iterable[Category],
+    expires_on: datetime.date | None,
+    chunk_size: int = 10_000,
+    progress: Callable[[int], None] | None = None,
+    actor=None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict:
+    """Credit many residents at once (the yearly learning rights), one journal per chunk with one aggregated
+    leg against `source`. Resumable: a chunk commits with its AllocationChunk record, so a rerun with the same
+    `run_key` skips finished chunks; and a resident has at most one pot per source and lot, so nobody is
+    credited twice, even when a rerun is chunked differently. `rows` must be sorted by resident_id.
+
+    Returns how many residents were credited now, how many were in chunks finished before, and how many
+    were refused (credited before under this lot, or above a cap)."""
+    from levenlang.ledger.models import AllocationChunk
+
+    earmark = earmark_of(categories)
+    if earmark == 0:
+        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
+    for row in rows:
+        _cents(row.amount_cents)
+    if any(a.resident_id >= b.resident_id for a, b in itertools.pairwise(rows)):
+        raise LedgerError(_("The allocation list must be sorted by resident and name each resident once."))
+    caps = dict(Cap.objects.filter(pot_kind__in=["", pot_kind]).values_list("pot_kind", "max_cents"))
+    sql = _ALLOCATE_CHUNK_SQL.replace("{allowed}", _ROWS_WITHIN_CAPS if caps else _ALL_ROWS)
+    done = set(AllocationChunk.objects.filter(run_key=run_key).values_list("number", flat=True))
+    result = {"credited": 0, "done_before": 0, "refused": 0, "amount_cents": 0}
+    for number, start in enumerate(range(0, len(rows), chunk_size)):
+        chunk = rows[start : start + chunk_size]
+        if number in done:
+            result["done_before"] += len(chunk)
+        else:
+            with transaction.atomic():
+                journal, amounts = None, []
+                try:
+                    with transaction.atomic():  # a savepoint: a chunk that credits nobody leaves no journal
+                        journal = _journal(
+                            Journal.Kind.ALLOCATION,
+                            description=f"{source.name} ({lot}), deel {number + 1}",
+                            today=clock.today(),
+                            actor=actor,
+                        )
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                sql,
+                                {
+                                    "residents": [r.resident_id for r in chunk],
+                                    "amounts": [r.amount_cents for r in chunk],
+                                    "kind": str(pot_kind),
+                                    "source": source.pk,
+                                    "lot": lot,
+                                    "earmark": earmark,
+                                    "expires_on": expires_on,
+                                    "journal": journal.pk,
+                                    "cap_kind": caps.get(str(pot_kind)),
+                                    "cap_all": caps.get(""),
+                                },
+                            )
+                            amounts = [a for (a,) in cursor.fetchall()]
+                        if not amounts:
+                            raise _NothingCredited
+                        Leg.objects.create(journal=journal, system_account=source, amount_cents=-sum(amounts))
+                        _audit(actor, journal, sum(amounts))
+                except _NothingCredited:
+                    journal = None
+                AllocationChunk.objects.create(
+                    run_key=run_key, number=number, journal=journal, residents=len(amounts), amount_cents=sum(amounts)
+                )
+            result["credited"] += len(amounts)
+            result["refused"] += len(chunk) - len(amounts)
+            result["amount_cents"] += sum(amounts)
+        if progress:
+            progress(len(chunk))
+    return result
+
+
+# --- own money ------------------------------------------------------------------------------------------
+
+OWN_POT_LOT = "eigen-geld"
+
+
+def own_money_account() -> SystemAccount:
+    return system_account(SystemAccount.Kind.OWN_MONEY, "Eigen geld (ontvangen betalingen)", scheme="eigen-geld")
+
+
+def start_own_deposit(*, key: str, resident_id: int, amount_cents: int, provider) -> dict:
+    """Open a payment for own money; the money reaches the Leerrekening in `settle_own_payment`."""
+    from levenlang.ledger.models import OwnPayment
+
+    amount = _cents(amount_cents)
+
+    def work() -> dict:
+        leerrekening = _lock(resident_id)
+        payment = OwnPayment.objects.create(leerrekening=leerrekening, amount_cents=amount, provider=provider.name)
+        return {"payment": str(payment.uuid), "checkout_url": provider.checkout_url(payment), "amount_cents": amount}
+
+    return idempotent("start_own_deposit", key, {"resident": resident_id, "amount": amount}, work)
+
+
+def settle_own_payment(*, payment_uuid, paid: bool, reference: str, provider, actor=None, clock=SYSTEM_CLOCK) -> dict:
+    """Book the outcome of a payment once: paid → a deposit into the own-money pot (any category, no expiry);
+    cancelled → nothing moves. The provider is asked whether it was really paid."""
+    from levenlang.ledger.models import OwnPayment
+
+    def work() -> dict:
+        payment = OwnPayment.objects.filter(uuid=payment_uuid).first()
+        if payment is None:
+            raise NotFound(_("There is no payment %(uuid)s."), uuid=payment_uuid)
+        _lock(payment.leerrekening_id)
+        payment.refresh_from_db()
+        if payment.status != OwnPayment.Status.OPEN:
+            raise InvalidTransition(_("This payment is already %(status)s."), status=payment.get_status_display())
+        payment.settled_at = clock.now()
+        payment.provider_reference = reference[:120]
+        if not paid:
+            payment.status = OwnPayment.Status.CANCELLED
+            payment.save(update_fields=["status", "settled_at", "provider_reference"])
+            return {"payment": str(payment.uuid), "status": payment.status}
+        if not provider.is_paid(payment, reference):
+            raise InvalidTransition(_("The payment provider does not confirm this payment; nothing was booked."))
+        result = deposit(
+            key=f"own-payment:{payment.uuid}",
+            resident_id=payment.leerrekening_id,
+            source=own_money_account(),
+            pot_kind=PotKind.OWN,
+            lot=OWN_POT_LOT,
+            amount_cents=payment.amount_cents,
+            categories=list(Category),
+            expires_on=None,
+            description="Eigen storting",
+            actor=actor,
+            clock=clock,
+        )
+        payment.status, payment.journal = OwnPayment.Status.PAID, Journal.objects.get(uuid=result["journal"])
+        payment.save(update_fields=["status", "settled_at", "provider_reference", "journal"])
+        return {"payment": str(payment.uuid), "status": payment.status, **result}
+
+    return idempotent("settle_own_payment", f"settle:{payment_uuid}", {"paid": paid, "reference": reference}, work)
