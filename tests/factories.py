@@ -7,6 +7,7 @@ import factory
 
 from levenlang.core.identifiers import bsn_check_digit
 from levenlang.core.models import Region, User
+from levenlang.core.regions import ensure_regions
 from levenlang.core.roles import Role
 from levenlang.residents.models import NLQFLevel, Resident, Situation
 
@@ -22,6 +23,7 @@ _bsns = _valid_bsns()
 
 
 def region(code: str = "twente") -> Region:
+    ensure_regions()  # a transactional test before this one may have flushed them
     return Region.objects.get(code=code)
 
 

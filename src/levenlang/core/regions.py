@@ -40,3 +40,16 @@ REGIONS: list[tuple[str, str, str, float, float]] = [
     ("zuid-limburg", "Zuid-Limburg", "Maastricht", 50.8514, 5.6910),
     ("zuidoost-brabant", "Zuidoost-Brabant", "Eindhoven", 51.4416, 5.4697),
 ]
+
+
+def ensure_regions(region_model=None) -> None:
+    """Create or update the 35 regions. The data migration calls it; so do the demo loader and test factories,
+    because a transactional test's flush empties every table, reference data included."""
+    if region_model is None:
+        from levenlang.core.models import Region as region_model
+    if region_model.objects.count() == len(REGIONS):
+        return
+    for code, name, centre, lat, lon in REGIONS:
+        region_model.objects.update_or_create(
+            code=code, defaults={"name": name, "centre": centre, "latitude": lat, "longitude": lon}
+        )

@@ -102,8 +102,12 @@ def idempotent(operation: str, key: str, request: dict, work: Callable[[], dict]
 
 def _lock(resident_id: int) -> Leerrekening:
     """Open the Leerrekening when needed and lock its row: every change to one person is serialised here."""
-    Leerrekening.objects.get_or_create(resident_id=resident_id)
-    return Leerrekening.objects.select_for_update(no_key=True).get(resident_id=resident_id)
+    locked = Leerrekening.objects.select_for_update(no_key=True).filter(resident_id=resident_id)
+    leerrekening = locked.first()
+    if leerrekening is None:  # the first money for this person opens the account
+        Leerrekening.objects.get_or_create(resident_id=resident_id)
+        leerrekening = locked.get()
+    return leerrekening
 
 
 def _journal(kind, *, description, today, actor=None, reverses=None, reservation=None) -> Journal:

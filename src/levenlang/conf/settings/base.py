@@ -99,6 +99,7 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [SRC_DIR / "levenlang" / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+USE_THOUSAND_SEPARATOR = True  # 5.003 inwoners / 5,003 residents
 USE_TZ = True
 
 STATIC_URL = "/static/"

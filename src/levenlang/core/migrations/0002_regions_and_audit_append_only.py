@@ -2,13 +2,9 @@ from django.db import migrations
 
 
 def load_regions(apps, schema_editor):
-    from levenlang.core.regions import REGIONS
+    from levenlang.core.regions import ensure_regions
 
-    Region = apps.get_model("core", "Region")
-    for code, name, centre, lat, lon in REGIONS:
-        Region.objects.update_or_create(
-            code=code, defaults={"name": name, "centre": centre, "latitude": lat, "longitude": lon}
-        )
+    ensure_regions(apps.get_model("core", "Region"))
 
 
 # The audit log is evidence: the database itself refuses to change or delete an entry. (TRUNCATE stays

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.wsgi import get_wsgi_application
+from django.utils import translation
 
 from levenlang.core.database import describe
 from levenlang.demo.personas import PERSONAS
@@ -42,11 +43,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Database: {describe(settings.DATABASES['default'])}")
         call_command("migrate", verbosity=0)
         call_command("load_demo", if_empty=True)
-        # SIGTERM ends the demo like Ctrl-C does, so that the worker and the embedded database stop cleanly.
+        # Ctrl-C and SIGTERM end the demo, so that the worker and the embedded database stop cleanly (SIGINT
+        # too: a shell that starts us in the background would otherwise have it ignored).
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         worker = subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker"], cwd=settings.BASE_DIR)
         try:
-            self._print_welcome(host, port, time.monotonic() - started)
+            with translation.override("en"):
+                self._print_welcome(host, port, time.monotonic() - started)
             from waitress import serve
 
             serve(get_wsgi_application(), host=host, port=port, threads=threads, _quiet=True)

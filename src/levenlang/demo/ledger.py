@@ -1,0 +1,119 @@
+"""Money in the demo: this year's learning rights for every adult, and a few movements around the personas so
+that every page has something to show. Runs through the ledger's services only, with fixed idempotency keys
+and an allocation run key, so running it again changes nothing.
+
+The amounts of the learning rights are demo values in the order of STAP (up to €1,000 a year) and the French
+CPF (€500 a year, €800 for low-qualified people); the rules (OpenFisca) will compute the real ones.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from levenlang.catalog.models import Provider
+from levenlang.core.models import User
+from levenlang.employers.models import Employer
+from levenlang.ledger import services
+from levenlang.ledger.models import Category, Command, PotKind, SystemAccount
+from levenlang.ledger.payments import DemoPaymentProvider
+from levenlang.residents.models import Resident
+from levenlang.residents.services import years_before
+
+LAST_KEY = "demo:ineke:digital:paid"  # the last movement below: when it exists, everything does
+RIGHTS_CENTS = 50_000
+RIGHTS_LOW_QUALIFIED_CENTS = 80_000  # NLQF 2 or lower
+
+
+def demo_ledger_present() -> bool:
+    return Command.objects.filter(key=LAST_KEY).exists()
+
+
+def load_demo_ledger(today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    budget = services.system_account(
+        SystemAccount.Kind.BUDGET, f"Leerrechten {today.year}", scheme="leerrechten", year=today.year
+    )
+    adults = Resident.objects.filter(birth_date__lte=years_before(today, 18)).order_by("id")
+    rows = [
+        services.AllocationRow(pk, RIGHTS_LOW_QUALIFIED_CENTS if level <= 2 else RIGHTS_CENTS)
+        for pk, level in adults.values_list("id", "nlqf_level")
+    ]
+    allocated = services.allocate(
+        rows,
+        run_key=f"demo-rights-{today.year}",
+        source=budget,
+        pot_kind=PotKind.RIGHTS,
+        lot=str(today.year),
+        categories=list(Category),
+        expires_on=datetime.date(today.year + 4, 12, 31),
+    )
+    _persona_movements(today)
+    return allocated
+
+
+def _persona_movements(today: datetime.date) -> None:
+    marco = Resident.objects.get(user__username="marco")
+    ineke = Resident.objects.get(user__username="ineke")
+    employer = Employer.objects.get(staff__username="ahmed")
+    ahmed = User.objects.get(username="ahmed")
+    end_of_next_year = datetime.date(today.year + 1, 12, 31)
+
+    services.deposit(
+        key="demo:marco:employer",
+        resident_id=marco.pk,
+        source=services.system_account(SystemAccount.Kind.EMPLOYER, employer.name, employer=employer),
+        pot_kind=PotKind.EMPLOYER,
+        lot=f"{today.year}-opleidingsbudget",
+        amount_cents=75_000,
+        categories=[Category.JOB_ORIENTED, Category.LABOUR_MARKET],
+        expires_on=end_of_next_year,
+        description=f"Opleidingsbudget {employer.name}",
+        actor=ahmed,
+    )
+    if employer.sector_fund:
+        fund = employer.sector_fund
+        services.deposit(
+            key="demo:marco:sector-fund",
+            resident_id=marco.pk,
+            source=services.system_account(SystemAccount.Kind.SECTOR_FUND, fund.name, sector_fund=fund),
+            pot_kind=PotKind.SECTOR_FUND,
+            lot=f"{today.year}-ontwikkelbudget",
+            amount_cents=40_000,
+            categories=[Category.JOB_ORIENTED, Category.LABOUR_MARKET, Category.CAREER_SUPPORT],
+            expires_on=end_of_next_year,
+            description=f"Individueel ontwikkelbudget {fund.name}",
+        )
+    provider = DemoPaymentProvider()
+    payment = services.start_own_deposit(
+        key="demo:marco:own", resident_id=marco.pk, amount_cents=10_000, provider=provider
+    )
+    services.settle_own_payment(
+        payment_uuid=payment["payment"],
+        paid=True,
+        reference=f"demo-{payment['payment']}",
+        provider=provider,
+        actor=marco.user,
+    )
+
+    academy = Provider.objects.get(staff__username="joost")
+    payee = services.system_account(SystemAccount.Kind.PROVIDER_PAYABLE, academy.name, provider=academy)
+    in_two_months = timezone.now() + datetime.timedelta(days=60)
+    services.reserve(
+        key="demo:marco:plc",
+        resident_id=marco.pk,
+        category=Category.JOB_ORIENTED,
+        price_cents=120_000,
+        payee=payee,
+        expires_at=in_two_months,
+        reference="PLC-programmeren",
+    )
+    course = services.reserve(
+        key="demo:ineke:digital",
+        resident_id=ineke.pk,
+        category=Category.GENERAL_SKILLS,
+        price_cents=30_000,
+        payee=payee,
+        expires_at=in_two_months,
+        reference="Digitale vaardigheden",
+    )
+    services.post(key=LAST_KEY, reservation_uuid=course["reservation"])

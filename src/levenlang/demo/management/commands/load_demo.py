@@ -1,0 +1,60 @@
+"""Load the synthetic demo population: `manage.py load_demo [--residents N] [--seed S] [--if-empty]`."""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from levenlang.demo.ledger import demo_ledger_present, load_demo_ledger
+from levenlang.demo.population import (
+    DEFAULT_RESIDENTS,
+    DEFAULT_SEED,
+    DemoDataExists,
+    demo_data_present,
+    timed_load,
+)
+
+
+class Command(BaseCommand):
+    help = "Load a synthetic, reproducible Dutch population with the demo personas (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=DEFAULT_RESIDENTS,
+            help=f"number of generated residents besides the personas (default {DEFAULT_RESIDENTS:,})",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="the same seed gives the same population (same day)"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (and succeed) when the demo data is already there"
+        )
+
+    def handle(self, *args, residents: int, seed: int, if_empty: bool, **options):
+        if residents < 0:
+            raise CommandError(f"--residents must be 0 or more, got {residents}.")
+        # A quick look first: this is what a second `make demo` runs, so it must not build anything.
+        if if_empty and demo_data_present() and demo_ledger_present():
+            self.stdout.write("Demo data is already loaded; nothing to do.")
+            return
+        if not (if_empty and demo_data_present()):
+            self._load(residents, seed, if_empty, progress=options["verbosity"] >= 1 and sys.stderr.isatty())
+        # The money comes second; it is idempotent, so an interrupted load finishes here.
+        started = time.perf_counter()
+        allocated = load_demo_ledger()
+        self.stdout.write(
+            f"Learning rights: {allocated['credited']:,} residents credited in {time.perf_counter() - started:.1f} s."
+        )
+
+    def _load(self, residents: int, seed: int, if_empty: bool, progress: bool) -> None:
+        try:
+            counts, seconds = timed_load(residents=residents, seed=seed, progress=progress)
+        except DemoDataExists as exc:
+            if not if_empty:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write("Demo data was loaded by another process in the meantime.")
+            return
+        summary = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Loaded demo data (seed {seed}) in {seconds:.1f} s: {summary}."))
