@@ -13,6 +13,7 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from levenlang.catalog.models import Provider
 from levenlang.core.models import Region, User
+from levenlang.demo.ledger import load_demo_ledger
 from levenlang.demo.personas import PERSONAS
 from levenlang.demo.population import (
     DemoDataExists,
@@ -22,7 +23,10 @@ from levenlang.demo.population import (
     uuid4_hex,
 )
 from levenlang.employers.models import Employer, Employment, Sector, SectorFund
+from levenlang.ledger.models import Journal, Pot, Reservation
+from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
+from levenlang.residents.services import years_before
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)
@@ -195,6 +199,21 @@ def test_load_demo_command_loads_then_does_nothing_with_if_empty():
     call_command("load_demo", "--if-empty", residents=200, stdout=out)
     assert out.getvalue().strip() == "Demo data is already loaded; nothing to do."
     assert Resident.objects.count() == 203
+
+
+@pytest.mark.django_db
+def test_the_demo_has_money_for_the_personas_and_the_books_balance():
+    call_command("load_demo", residents=200, seed=3, stdout=StringIO())
+    marco = Pot.objects.filter(leerrekening__resident__user__username="marco")
+    assert sorted(marco.values_list("kind", flat=True)) == ["employer", "own", "rights", "sector_fund"]
+    assert marco.get(kind="rights").posted_cents == 80_000  # NLQF 2: the higher demo amount
+    assert Reservation.objects.filter(status="pending").count() == 1
+    adults = Resident.objects.filter(birth_date__lte=years_before(timezone.localdate(), 18)).count()
+    assert Pot.objects.filter(kind="rights").count() == adults
+    assert reconcile() == []
+    journals = Journal.objects.count()
+    load_demo_ledger()  # idempotent: running it again moves nothing
+    assert Journal.objects.count() == journals
 
 
 @pytest.mark.django_db

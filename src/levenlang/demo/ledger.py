@@ -97,14 +97,15 @@ def _persona_movements(today: datetime.date) -> None:
 
     academy = Provider.objects.get(staff__username="joost")
     payee = services.system_account(SystemAccount.Kind.PROVIDER_PAYABLE, academy.name, provider=academy)
-    in_two_months = timezone.now() + datetime.timedelta(days=60)
+    # A date that stays the same all year, so that the idempotent requests stay the same when run again.
+    deadline = datetime.datetime(today.year + 1, 6, 30, 17, tzinfo=datetime.UTC)
     services.reserve(
         key="demo:marco:plc",
         resident_id=marco.pk,
         category=Category.JOB_ORIENTED,
         price_cents=120_000,
         payee=payee,
-        expires_at=in_two_months,
+        expires_at=deadline,
         reference="PLC-programmeren",
     )
     course = services.reserve(
@@ -113,7 +114,7 @@ def _persona_movements(today: datetime.date) -> None:
         category=Category.GENERAL_SKILLS,
         price_cents=30_000,
         payee=payee,
-        expires_at=in_two_months,
+        expires_at=deadline,
         reference="Digitale vaardigheden",
     )
     services.post(key=LAST_KEY, reservation_uuid=course["reservation"])
