@@ -32,10 +32,10 @@ def p95(samples: list[float]) -> float:
 
 
 def run(n: int, report) -> None:
-    anonymous = Client()
+    anonymous = Client(HTTP_HOST="localhost")
     floor = p95(_timings(anonymous, "/toegankelijkheid/"))
     for persona in PERSONAS:
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(User.objects.get(username=persona.username))
         samples = _timings(client, "/")
         report(
