@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("levenlang.accounts.urls")),
     path("beheer/", include("levenlang.core.urls")),
     path("betalen/", include("levenlang.ledger.payment_urls")),
+    path("", include("levenlang.ledger.urls")),
     prefix_default_language=False,
 )
 if not settings.DEMO_MODE:

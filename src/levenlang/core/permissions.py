@@ -51,6 +51,10 @@ def is_staff_of_sector_fund(user, fund) -> bool:
 VIEW_RESIDENT = "residents.view_resident"
 rules.add_perm(VIEW_RESIDENT, is_the_resident | is_administrator)
 
+# A Leerrekening (balances, history, statements) is personal data of its resident: the same rule.
+VIEW_LEERREKENING = "ledger.view_leerrekening"
+rules.add_perm(VIEW_LEERREKENING, is_the_resident | is_administrator)
+
 VIEW_EMPLOYER = "employers.view_employer"
 rules.add_perm(VIEW_EMPLOYER, is_staff_of_employer | is_administrator)
 
