@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.audit import record_money_movement
+from levenlang.core.money import format_cents
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.errors import (
     CapExceeded,
@@ -55,11 +56,17 @@ RETRIES = 5
 # --- helpers -----------------------------------------------------------------------------------------
 
 
-def _cents(value, what: str = "amount", *, allow_zero: bool = False) -> int:
+_NOT_CENTS = {
+    "amount": (_("The amount must be a whole number of cents."), _("The amount must be more than zero.")),
+    "price": (_("The price must be a whole number of cents."), _("The price must be more than zero.")),
+}
+
+
+def _cents(value, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidAmount(_("The %(what)s must be a whole number of cents."), what=what)
-    if value < 0 or (value == 0 and not allow_zero):
-        raise InvalidAmount(_("The %(what)s must be more than zero."), what=what)
+        raise InvalidAmount(_NOT_CENTS[field][0])
+    if value <= 0:
+        raise InvalidAmount(_NOT_CENTS[field][1])
     return value
 
 
@@ -151,13 +158,13 @@ def _check_caps(leerrekening: Leerrekening, kind: str, amount: int) -> None:
             if held + amount > caps[cap_kind]:
                 raise CapExceeded(
                     _(
-                        "This deposit of %(amount)s cents would bring the balance to %(total)s cents, above the "
-                        "ceiling of %(cap)s cents. Deposit at most %(room)s cents."
+                        "This deposit of %(amount)s would bring the balance to %(total)s, above the ceiling of "
+                        "%(cap)s. Deposit at most %(room)s."
                     ),
-                    amount=amount,
-                    total=held + amount,
-                    cap=caps[cap_kind],
-                    room=max(caps[cap_kind] - held, 0),
+                    amount=format_cents(amount),
+                    total=format_cents(held + amount),
+                    cap=format_cents(caps[cap_kind]),
+                    room=format_cents(max(caps[cap_kind] - held, 0)),
                 )
 
 
@@ -401,7 +408,8 @@ def post(
         amount = reservation.reserved_cents if amount_cents is None else _cents(amount_cents)
         if amount > reservation.reserved_cents:
             raise InvalidAmount(
-                _("You can pay out at most the reserved %(reserved)s cents."), reserved=reservation.reserved_cents
+                _("You can pay out at most the reserved %(reserved)s."),
+                reserved=format_cents(reservation.reserved_cents),
             )
         parts = list(reservation.parts.values_list("pot_id", "amount_cents"))
         reservation.status, reservation.posted_cents, reservation.resolved_at = Reservation.Status.POSTED, amount, now
