@@ -1,6 +1,6 @@
 """What each role's home page shows. Each function returns the template context for one role; views stay thin."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from levenlang.catalog.models import Provider
@@ -8,6 +8,7 @@ from levenlang.core.models import Region, User
 from levenlang.core.privacy import MIN_GROUP_SIZE
 from levenlang.core.roles import Role
 from levenlang.employers.models import Employer, Sector, SectorFund
+from levenlang.ledger.models import Pot
 from levenlang.residents import services as residents
 from levenlang.residents.models import Resident
 
@@ -31,10 +32,14 @@ def resident_home(user) -> dict:
     resident = Resident.objects.select_related("region").filter(user=user).first()
     if resident is None:
         return {"resident": None}
+    balances = Pot.objects.filter(leerrekening_id=resident.pk).aggregate(
+        posted=Sum("posted_cents", default=0), pending=Sum("pending_cents", default=0)
+    )
     return {
         "resident": resident,
         "age": resident.age_on(timezone.localdate()),
         "employment": residents.current_employment(resident),
+        "available_cents": balances["posted"] - balances["pending"],
     }
 
 
