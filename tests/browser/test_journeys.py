@@ -3,6 +3,7 @@ violations on every page on the way."""
 
 import pytest
 
+from levenlang.demo.ledger import load_demo_ledger
 from levenlang.demo.population import load_population
 from tests.browser.conftest import assert_no_axe_violations
 
@@ -12,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(transactional_db):
     load_population(residents=300, seed=11)
+    load_demo_ledger()
 
 
 def log_in_as(page, username: str) -> None:
@@ -34,6 +36,16 @@ def test_marco_logs_in_and_sees_his_own_details_in_dutch_and_english(page, demo)
     page.wait_for_url("**/en/")
     assert page.locator("h1").inner_text() == "Welcome, Marco"
     assert page.locator("html").get_attribute("lang") == "en"
+    assert_no_axe_violations(page)
+
+
+def test_marco_reads_his_leerrekening_in_both_languages(page, demo):
+    log_in_as(page, "marco")
+    page.goto("/leerrekening/")
+    assert page.locator("h1").inner_text() == "Mijn Leerrekening"
+    assert "Hengelo Precisie Metaal B.V." in page.locator("main").inner_text()
+    assert_no_axe_violations(page)
+    page.goto("/en/leerrekening/")
     assert_no_axe_violations(page)
 
 
