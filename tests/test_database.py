@@ -1,14 +1,16 @@
 """Which database is used, and the one-line errors when it cannot be used."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+
+from levenlang.core.database import _forget_dead_handles, url_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,12 +21,6 @@ def run_manage(*args, env_extra=None, timeout=60):
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
-
-
-def url_of_test_server() -> str:
-    db = settings.DATABASES["default"]
-    host = quote(db["HOST"] or "localhost", safe="")
-    return f"postgresql://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def assert_one_clear_line(result, *phrases):
@@ -38,7 +34,7 @@ def assert_one_clear_line(result, *phrases):
 
 @pytest.mark.django_db
 def test_dbinfo_names_the_database_given_by_database_url():
-    result = run_manage("dbinfo", env_extra={"DATABASE_URL": url_of_test_server()})
+    result = run_manage("dbinfo", env_extra={"DATABASE_URL": url_of(settings.DATABASES["default"])})
     assert result.returncode == 0, result.stderr
     assert f"PostgreSQL database '{settings.DATABASES['default']['NAME']}'" in result.stdout
     assert "(DATABASE_URL)" in result.stdout
@@ -63,7 +59,9 @@ def test_port_already_taken_gives_one_line():
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        result = run_manage("rundemo", "--port", str(port), env_extra={"DATABASE_URL": url_of_test_server()})
+        result = run_manage(
+            "rundemo", "--port", str(port), env_extra={"DATABASE_URL": url_of(settings.DATABASES["default"])}
+        )
     assert_one_clear_line(result, f"Port {port}", f"PORT={port + 1}")
 
 
@@ -76,3 +74,12 @@ def test_missing_python_312_gives_one_line():
 @pytest.mark.django_db
 def test_tests_run_in_their_own_fresh_database():
     assert settings.DATABASES["default"]["NAME"].startswith("test_levenlang_")
+
+
+def test_processes_that_died_without_cleaning_up_do_not_keep_the_embedded_server_alive(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    handles = tmp_path / ".handle_pids.json"
+    handles.write_text(json.dumps([os.getpid(), dead.pid]))
+    _forget_dead_handles(tmp_path)
+    assert json.loads(handles.read_text()) == [os.getpid()]

