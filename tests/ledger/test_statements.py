@@ -20,8 +20,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from levenlang.core.models import AuditEvent, Region
-from levenlang.core.regions import REGIONS
+from levenlang.core.models import AuditEvent
+from levenlang.core.regions import ensure_regions
 from levenlang.core.roles import Role
 from levenlang.ledger import services, statements
 from levenlang.ledger.beancount_export import pot_account, system_account_name
@@ -465,10 +465,7 @@ def test_the_beancount_export_can_go_to_standard_output(busy_ledger):
 @pytest.mark.django_db(transaction=True)
 def test_the_command_exports_one_consistent_snapshot_outside_a_transaction(budget, clock, tmp_path):
     """Run as in production (not inside a test's transaction): REPEATABLE READ, server-side cursors."""
-    for code, name, centre, lat, lon in REGIONS:  # a transactional test's flush removed the migration's rows
-        Region.objects.get_or_create(
-            code=code, defaults={"name": name, "centre": centre, "latitude": lat, "longitude": lon}
-        )
+    ensure_regions()  # a transactional test's flush removed the migration's rows
     resident = ResidentFactory()
     deposit(resident, budget, 12_345, clock=clock)
     path = tmp_path / "ledger.beancount"

@@ -13,12 +13,13 @@ Rules that hold for every mutating function:
 import datetime
 import hashlib
 import itertools
+import math
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,10 @@ def idempotent(operation: str, key: str, request: dict, work: Callable[[], dict]
     for attempt in range(RETRIES):
         try:
             with transaction.atomic():
+                # Requests with the same key run one after the other, so a copy sent at the same moment sees
+                # the first one's stored answer instead of racing it.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
                 earlier = Command.objects.filter(key=key).values_list("request_hash", "result").first()
                 if earlier is not None:
                     if earlier[0] != request_hash:
@@ -96,15 +101,16 @@ def idempotent(operation: str, key: str, request: dict, work: Callable[[], dict]
                 result = work()
                 Command.objects.create(key=key, operation=operation, request_hash=request_hash, result=result)
                 return result
-        except IntegrityError:
-            # Another process stored this key first: its result (or a conflict) is the answer.
-            if not Command.objects.filter(key=key).exists():
-                raise
         except OperationalError as exc:
             if not _retryable(exc) or attempt == RETRIES - 1:
                 raise
             time.sleep(0.01 * 2**attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _not_expired(expires_on: datetime.date | None, today: datetime.date) -> None:
+    if expires_on is not None and expires_on < today:
+        raise LedgerError(_("The expiry date %(date)s has passed: choose a date in the future."), date=expires_on)
 
 
 def _lock(resident_id: int) -> Leerrekening:
@@ -187,9 +193,6 @@ def deposit(
     earmark = earmark_of(categories)
     if earmark == 0:
         raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
-    today = clock.today()
-    if expires_on is not None and expires_on < today:
-        raise LedgerError(_("The expiry date %(date)s has passed: choose a date in the future."), date=expires_on)
     request = {
         "resident": resident_id,
         "source": source.pk,
@@ -201,6 +204,9 @@ def deposit(
     }
 
     def work() -> dict:
+        # Checks against the clock run inside: a retry after the date must still get its first answer.
+        today = clock.today()
+        _not_expired(expires_on, today)
         leerrekening = _lock(resident_id)
         _check_caps(leerrekening, pot_kind, amount)
         pot, created = Pot.objects.get_or_create(
@@ -324,8 +330,6 @@ def reserve(
     the person's own share. Raises NothingToPayWith when no pot can pay for this category."""
     price = _cents(price_cents, "price")
     category = Category(category)
-    if expires_at <= clock.now():
-        raise LedgerError(_("A reservation must end in the future."))
     request = {
         "resident": resident_id,
         "category": int(category),
@@ -336,6 +340,8 @@ def reserve(
     }
 
     def work() -> dict:
+        if expires_at <= clock.now():
+            raise LedgerError(_("A reservation must end in the future."))
         _lock(resident_id)
         with connection.cursor() as cursor:
             cursor.execute(_POTS_SQL, [resident_id, int(category), clock.today()])
@@ -631,6 +637,8 @@ def allocate(
     caps = dict(Cap.objects.filter(pot_kind__in=["", pot_kind]).values_list("pot_kind", "max_cents"))
     sql = _ALLOCATE_CHUNK_SQL.replace("{allowed}", _ROWS_WITHIN_CAPS if caps else _ALL_ROWS)
     done = set(AllocationChunk.objects.filter(run_key=run_key).values_list("number", flat=True))
+    if len(done) < math.ceil(len(rows) / chunk_size):  # work left: its pots must not be born expired
+        _not_expired(expires_on, clock.today())
     result = {"credited": 0, "done_before": 0, "refused": 0, "amount_cents": 0}
     for number, start in enumerate(range(0, len(rows), chunk_size)):
         chunk = rows[start : start + chunk_size]
