@@ -375,5 +375,48 @@ def test_a_reservation_is_born_open(books):
 
 
 @pytest.mark.django_db
+def test_an_open_reservation_carries_no_payout_and_no_resolution_time(books):
+    for column, value in [("posted_cents", 100), ("resolved_at", LATER)]:
+        assert_refused(
+            (f"UPDATE ledger_reservation SET {column} = %s WHERE id = %s", [value, books.open.pk]),  # noqa: S608 (a fixed column name)
+            match="ledger: an open reservation has no payout and no resolution time",
+        )
+
+
+@pytest.mark.django_db
+def test_a_reservation_cannot_hold_money_in_another_persons_pot(books):
+    other = ResidentFactory()
+    services.deposit(
+        key="other",
+        resident_id=other.pk,
+        source=books.budget,
+        pot_kind=PotKind.RIGHTS,
+        lot="2026",
+        amount_cents=5_000,
+        categories=list(Category),
+        expires_on=None,
+        description="other",
+    )
+    other_pot = Pot.objects.get(leerrekening_id=other.pk)
+    assert_refused(
+        (
+            """INSERT INTO ledger_reservationpart (reservation_id, pot_id, position, amount_cents)
+               VALUES (%s, %s, 9, 100)""",
+            [books.open.pk, other_pot.pk],
+        ),
+        match="ledger: a reservation can only hold money in pots of its own Leerrekening",
+    )
+
+
+@pytest.mark.django_db
+def test_a_pots_earmark_and_expiry_are_fixed(books):
+    for column, value in [("earmark", 1), ("expires_on", datetime.date(2099, 1, 1))]:
+        assert_refused(
+            (f"UPDATE ledger_pot SET {column} = %s WHERE id = %s", [value, books.pot.pk]),  # noqa: S608 (a fixed column name)
+            match="ledger: a pot cannot change owner, source, lot, kind, earmark or expiry",
+        )
+
+
+@pytest.mark.django_db
 def test_the_books_still_reconcile_after_all_refusals(books):
     assert reconcile() == []
