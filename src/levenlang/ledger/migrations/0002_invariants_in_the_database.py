@@ -59,6 +59,11 @@ BEGIN
                WHERE r.status <> 'pending') THEN
         RAISE EXCEPTION 'ledger: parts can only be added to an open reservation' USING ERRCODE = 'check_violation';
     END IF;
+    IF EXISTS (SELECT 1 FROM new_parts n JOIN ledger_reservation r ON r.id = n.reservation_id
+               JOIN ledger_pot p ON p.id = n.pot_id WHERE p.leerrekening_id <> r.leerrekening_id) THEN
+        RAISE EXCEPTION 'ledger: a reservation can only hold money in pots of its own Leerrekening'
+            USING ERRCODE = 'check_violation';
+    END IF;
     UPDATE ledger_pot p SET pending_cents = p.pending_cents + s.total
       FROM (SELECT pot_id, sum(amount_cents) AS total FROM new_parts GROUP BY pot_id) s
      WHERE p.id = s.pot_id;
@@ -79,9 +84,11 @@ BEGIN
           AND pg_trigger_depth() < 2 THEN
         RAISE EXCEPTION 'ledger: pot balances change only through legs and reservations'
             USING ERRCODE = 'insufficient_privilege';
-    ELSIF (NEW.leerrekening_id, NEW.source_id, NEW.lot, NEW.kind)
-          IS DISTINCT FROM (OLD.leerrekening_id, OLD.source_id, OLD.lot, OLD.kind) THEN
-        RAISE EXCEPTION 'ledger: a pot cannot change owner, source, lot or kind' USING ERRCODE = 'check_violation';
+    ELSIF (NEW.leerrekening_id, NEW.source_id, NEW.lot, NEW.kind, NEW.earmark, NEW.expires_on, NEW.uuid)
+          IS DISTINCT FROM (OLD.leerrekening_id, OLD.source_id, OLD.lot, OLD.kind, OLD.earmark, OLD.expires_on, OLD.uuid)
+    THEN
+        RAISE EXCEPTION 'ledger: a pot cannot change owner, source, lot, kind, earmark or expiry'
+            USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
 END $$;
@@ -103,13 +110,19 @@ BEGIN
         RAISE EXCEPTION 'ledger: reservation % is already %; it resolves only once', OLD.uuid, OLD.status
             USING ERRCODE = 'check_violation';
     END IF;
-    IF (NEW.leerrekening_id, NEW.payee_id, NEW.category, NEW.price_cents, NEW.reserved_cents, NEW.expires_at, NEW.uuid)
+    IF (NEW.leerrekening_id, NEW.payee_id, NEW.category, NEW.price_cents, NEW.reserved_cents, NEW.expires_at,
+        NEW.uuid, NEW.reference, NEW.created_at)
        IS DISTINCT FROM
-       (OLD.leerrekening_id, OLD.payee_id, OLD.category, OLD.price_cents, OLD.reserved_cents, OLD.expires_at, OLD.uuid)
+       (OLD.leerrekening_id, OLD.payee_id, OLD.category, OLD.price_cents, OLD.reserved_cents, OLD.expires_at,
+        OLD.uuid, OLD.reference, OLD.created_at)
     THEN
         RAISE EXCEPTION 'ledger: only the status of a reservation can change' USING ERRCODE = 'check_violation';
     END IF;
     IF NEW.status = 'pending' THEN
+        IF NEW.posted_cents IS NOT NULL OR NEW.resolved_at IS NOT NULL THEN
+            RAISE EXCEPTION 'ledger: an open reservation has no payout and no resolution time'
+                USING ERRCODE = 'check_violation';
+        END IF;
         RETURN NEW;
     END IF;
     IF NEW.resolved_at IS NULL THEN
