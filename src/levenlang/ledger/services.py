@@ -13,8 +13,8 @@ Rules that hold for every mutating function:
 import datetime
 import hashlib
 import itertools
-import math
 import json
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
