@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import psycopg
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -76,8 +77,8 @@ def _request_hash(operation: str, request: dict) -> str:
 
 
 def _retryable(exc: Exception) -> bool:
-    cause = exc.__cause__
-    return getattr(cause, "sqlstate", None) in {"40001", "40P01"}  # serialization failure, deadlock
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate in {"40001", "40P01"}  # serialization failure, deadlock
 
 
 class _AnsweredByTwin(Exception):
@@ -87,9 +88,16 @@ class _AnsweredByTwin(Exception):
         self.earlier = earlier
 
 
+def _prepared_cursor():
+    """A cursor on Django's connection (same transaction) that binds on the server, so that the statements of
+    the hot path are prepared once per connection instead of parsed and planned on every call."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
 def _earlier(key: str):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT request_hash, result FROM ledger_command WHERE key = %s", [key])
+    with _prepared_cursor() as cursor:
+        cursor.execute("SELECT request_hash, result FROM ledger_command WHERE key = %s", [key], prepare=True)
         return cursor.fetchone()
 
 
@@ -100,42 +108,74 @@ def _answer(key: str, request_hash: str, earlier) -> dict:
     return json.loads(result) if isinstance(result, str) else result
 
 
-def idempotent(operation: str, key: str, request: dict, work: Callable[[], dict]) -> dict:
+@dataclass(frozen=True)
+class _Command:
+    key: str
+    operation: str
+    request_hash: str
+
+    def row(self, result: dict) -> dict:
+        """The parameters for storing this command with `result` inside the work's own statement."""
+        return {
+            "key": self.key,
+            "operation": self.operation,
+            "request_hash": self.request_hash,
+            "result": json.dumps(result),
+        }
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Returned by work that stored its command row itself (one round trip less on the booking hot path)."""
+
+    result: dict
+
+
+def idempotent(
+    operation: str, key: str, request: dict, work: Callable[..., dict], *, stores_itself: bool = False
+) -> dict:
     """Run `work` once per key in one transaction and store its result; replay it for a retry.
 
     Two copies of one request at the same moment: the second waits for the person's lock inside `work`. When
     it gets there, either its work fails (the first copy changed the state) or its result cannot be stored
-    (the key is taken); both times it looks again and answers with the first copy's result (or 409)."""
+    (the key is taken); both times it looks again and answers with the first copy's result (or 409). With
+    `stores_itself`, `work(command)` writes the command row in its own statement (`command.row(result)`) and
+    returns `_Stored(result)`: the booking hot path saves two round trips that way."""
     if not key or len(key) > 120:
         raise LedgerError(_("Every request needs an idempotency key of 1 to 120 characters."))
     request_hash = _request_hash(operation, request)
     for attempt in range(RETRIES):
         try:
             with transaction.atomic():
-                earlier = _earlier(key)
+                # Work that stores its own command row finds a repeated key when it stores it; others look first.
+                earlier = None if stores_itself else _earlier(key)
                 if earlier is not None:
                     return _answer(key, request_hash, earlier)
+                command = _Command(key, operation, request_hash)
                 try:
-                    result = work()
+                    result = work(command) if stores_itself else work()
                 except LedgerError:
                     twin = _earlier(key)  # a new statement: it sees what committed while we waited
                     if twin is None:
                         raise
                     raise _AnsweredByTwin(twin) from None
+                if stores_itself:
+                    return result.result
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "INSERT INTO ledger_command (key, operation, request_hash, result, created_at) "
-                        "VALUES (%s, %s, %s, %s::jsonb, now())",
-                        [key, operation, request_hash, json.dumps(result)],
+                        "VALUES (%(key)s, %(operation)s, %(request_hash)s, %(result)s::jsonb, now())",
+                        command.row(result),
                     )
                 return result
         except _AnsweredByTwin as twin:
             return _answer(key, request_hash, twin.earlier)
-        except IntegrityError:
-            if _earlier(key) is None:  # not the key: a constraint refused the work itself
+        except (IntegrityError, psycopg.IntegrityError):  # Django's, or from the prepared cursor
+            earlier = _earlier(key)
+            if earlier is None:  # not the key: a constraint refused the work itself
                 raise
-            # The key was stored by a copy of this request: the next attempt answers with its result.
-        except OperationalError as exc:
+            return _answer(key, request_hash, earlier)  # the key was stored first, by a copy of this request
+        except (OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
             if not _retryable(exc) or attempt == RETRIES - 1:
                 raise
             time.sleep(0.01 * 2**attempt)
@@ -348,11 +388,22 @@ def preview(*, resident_id: int, category: Category, price_cents: int, clock: Cl
 # --- reservations --------------------------------------------------------------------------------------
 
 
-_LOCK_SQL = "SELECT 1 FROM ledger_leerrekening WHERE resident_id = %s FOR NO KEY UPDATE"
-# The pots are read in a statement of their own, after the lock, so that they are read as the previous holder of
-# the lock left them (a new snapshot under READ COMMITTED).
+# Lock the person's Leerrekening and their eligible pots in one statement. Locking the pots too matters: a
+# booking that waited for the lock gets each pot as the previous holder left it (PostgreSQL re-reads a locked row
+# that changed meanwhile), not as it was when this statement started.
+_LOCKED_POTS_SQL = """
+    SELECT p.id, p.uuid, p.kind, p.lot, p.earmark, p.expires_on, p.posted_cents - p.pending_cents
+      FROM ledger_leerrekening l
+      JOIN ledger_pot p ON p.leerrekening_id = l.resident_id
+     WHERE l.resident_id = %s AND (p.earmark & %s) <> 0 AND (p.expires_on IS NULL OR p.expires_on >= %s)
+       AND p.posted_cents > p.pending_cents
+       FOR NO KEY UPDATE OF l, p
+"""
 _INSERT_RESERVATION_SQL = """
-WITH reservation AS (
+WITH command AS (
+    INSERT INTO ledger_command (key, operation, request_hash, result, created_at)
+    VALUES (%(key)s, %(operation)s, %(request_hash)s, %(result)s::jsonb, now())
+), reservation AS (
     INSERT INTO ledger_reservation (uuid, leerrekening_id, payee_id, category, price_cents, reserved_cents,
                                     status, reference, expires_at, created_at)
     VALUES (%(uuid)s, %(resident)s, %(payee)s, %(category)s, %(price)s, %(covered)s, 'pending', %(reference)s,
@@ -390,17 +441,13 @@ def reserve(
         "reference": reference,
     }
 
-    def work() -> dict:
+    def work(command: "_Command") -> "_Stored":
         if expires_at <= clock.now():
             raise LedgerError(_("A reservation must end in the future."))
-        # The hot path of every booking: plain SQL, four statements (lock, pots, reservation with its parts).
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [resident_id])
-            if cursor.fetchone() is not None:  # no Leerrekening: no pots
-                cursor.execute(_POTS_SQL, [resident_id, int(category), clock.today()])
-                draws = waterfall(cursor.fetchall(), price)
-            else:
-                draws = []
+        # The hot path of every booking: plain SQL, two statements (locked pots; reservation, parts and command).
+        with _prepared_cursor() as cursor:
+            cursor.execute(_LOCKED_POTS_SQL, [resident_id, int(category), clock.today()], prepare=True)
+            draws = waterfall(cursor.fetchall(), price)
             covered = sum(d.amount_cents for d in draws)
             if covered == 0:
                 raise NothingToPayWith(
@@ -408,6 +455,7 @@ def reserve(
                     category=category.label,
                 )
             reservation_uuid = uuid.uuid4()
+            result = {"reservation": str(reservation_uuid), **Preview(price, draws).as_dict()}
             cursor.execute(
                 _INSERT_RESERVATION_SQL,
                 {
@@ -421,11 +469,13 @@ def reserve(
                     "expires_at": expires_at,
                     "pots": [d.pot_id for d in draws],
                     "amounts": [d.amount_cents for d in draws],
+                    **command.row(result),
                 },
+                prepare=True,
             )
-        return {"reservation": str(reservation_uuid), **Preview(price, draws).as_dict()}
+        return _Stored(result)
 
-    return idempotent("reserve", key, request, work)
+    return idempotent("reserve", key, request, work, stores_itself=True)
 
 
 def _open_reservation(reservation_uuid) -> Reservation:
