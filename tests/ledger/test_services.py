@@ -247,3 +247,14 @@ def test_allocation_credits_everyone_once_even_when_rerun(budget, resident, othe
     other_chunks = services.allocate(rows, run_key="rights-2026-b", chunk_size=5, **kwargs)
     assert other_chunks["credited"] == 0 and other_chunks["refused"] == 2
     assert sum(budget.legs.values_list("amount_cents", flat=True)) == -180_000
+
+
+def test_the_sweeper_runs_every_night_as_a_task(resident, budget, payee):
+    from procrastinate.contrib.django import app
+
+    from levenlang.ledger.tasks import sweep_expired_money
+
+    periodic = {task.periodic_id: task for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["sweep_expired_money"].cron == "7 1 * * *"
+    put(resident, budget, 10_000)
+    assert sweep_expired_money() == {"expired_reservations": 0, "forfeited_pots": 0, "forfeited_cents": 0}

@@ -4,6 +4,10 @@ can break them. Each function raises with a message that names the rule."""
 from django.db import migrations
 
 INVARIANTS = r"""
+-- Pots are updated in place by the balance triggers below: leave room in each page so that those updates stay
+-- on the page (HOT) and do not touch the indexes (measured: the bulk allocation writes ~30% less WAL).
+ALTER TABLE ledger_pot SET (fillfactor = 50);
+
 -- A journal remembers the transaction that made it: legs may only be added in that same transaction.
 ALTER TABLE ledger_journal ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
 
@@ -164,6 +168,7 @@ DROP FUNCTION ledger_append_only();
 DROP TRIGGER ledger_journal_balanced ON ledger_journal;
 DROP FUNCTION ledger_journal_balanced();
 ALTER TABLE ledger_journal DROP COLUMN txid;
+ALTER TABLE ledger_pot RESET (fillfactor);
 """
 
 
