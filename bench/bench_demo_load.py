@@ -11,6 +11,7 @@ import time
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 from psycopg import sql
+from tables import empty_tables
 
 from levenlang.catalog.models import Provider
 from levenlang.core.models import User
@@ -33,25 +34,12 @@ DEMO_MODELS = [
 PROTECTED_TABLES = {"core_auditevent", "core_region", "core_user"}
 SCRATCH_TABLE = "bench_scratch_resident"
 
-REFERENCING_TABLES = """
-WITH RECURSIVE referencing(oid) AS (
-    SELECT unnest(%s::regclass[])::oid
-    UNION
-    SELECT c.conrelid FROM pg_constraint c JOIN referencing r ON c.confrelid = r.oid WHERE c.contype = 'f'
-)
-SELECT oid::regclass::text FROM referencing
-"""
-
 
 def clear_demo_data() -> None:
     """Empty the demo tables and everything that refers to them (later apps' rows about residents, say), then
     remove the persona users. A persona the audit log mentions cannot be deleted: it is renamed and disabled."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(REFERENCING_TABLES, [[m._meta.db_table for m in DEMO_MODELS]])
-        tables = sorted(name for (name,) in cursor.fetchall())
-        if PROTECTED_TABLES & set(tables):
-            raise RuntimeError(f"Emptying the demo tables would empty {PROTECTED_TABLES & set(tables)}; stopping.")
-        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+    with transaction.atomic():
+        empty_tables([m._meta.db_table for m in DEMO_MODELS], PROTECTED_TABLES)
         for user in User.objects.filter(username__in=[p.username for p in PERSONAS]):
             try:
                 with transaction.atomic():

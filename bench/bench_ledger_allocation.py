@@ -22,6 +22,7 @@ import time
 import uuid
 
 from django.db import connection, transaction
+from tables import empty_tables
 
 from levenlang.ledger import services
 from levenlang.ledger.models import Cap, Category, PotKind, SystemAccount
@@ -38,14 +39,6 @@ EXPIRES_ON = datetime.date(2031, 12, 31)
 # System accounts and the audit log stay.
 LEDGER_ROOTS = ["ledger_leerrekening", "ledger_journal", "ledger_command"]
 PROTECTED_TABLES = {"core_auditevent", "core_region", "core_user", "residents_resident", "ledger_systemaccount"}
-REFERENCING_TABLES = """
-WITH RECURSIVE referencing(oid) AS (
-    SELECT unnest(%s::regclass[])::oid
-    UNION
-    SELECT c.conrelid FROM pg_constraint c JOIN referencing r ON c.confrelid = r.oid WHERE c.contype = 'f'
-)
-SELECT oid::regclass::text FROM referencing
-"""
 
 
 def amount_of(resident_id: int) -> int:
@@ -78,12 +71,8 @@ SELECT count(*), coalesce(sum(amount_cents), 0) FROM legs
 
 
 def _truncate_ledger() -> None:
+    tables = empty_tables(LEDGER_ROOTS, PROTECTED_TABLES)
     with connection.cursor() as cursor:
-        cursor.execute(REFERENCING_TABLES, [LEDGER_ROOTS])
-        tables = sorted(name for (name,) in cursor.fetchall())
-        if PROTECTED_TABLES & set(tables):
-            raise RuntimeError(f"Emptying the ledger would empty {PROTECTED_TABLES & set(tables)}; stopping.")
-        cursor.execute(f"TRUNCATE {', '.join(tables)}")
         cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
