@@ -350,11 +350,13 @@ class Preview:
         }
 
 
+# The pots that may pay for a category today, with what is available in each. Booking adds the lock (below).
 _POTS_SQL = """
-    SELECT id, uuid, kind, lot, earmark, expires_on, posted_cents - pending_cents
-      FROM ledger_pot
-     WHERE leerrekening_id = %s AND (earmark & %s) <> 0 AND (expires_on IS NULL OR expires_on >= %s)
-       AND posted_cents > pending_cents
+    SELECT p.id, p.uuid, p.kind, p.lot, p.earmark, p.expires_on, p.posted_cents - p.pending_cents
+      FROM ledger_leerrekening l
+      JOIN ledger_pot p ON p.leerrekening_id = l.resident_id
+     WHERE l.resident_id = %s AND (p.earmark & %s) <> 0 AND (p.expires_on IS NULL OR p.expires_on >= %s)
+       AND p.posted_cents > p.pending_cents
 """
 
 
@@ -391,14 +393,7 @@ def preview(*, resident_id: int, category: Category, price_cents: int, clock: Cl
 # Lock the person's Leerrekening and their eligible pots in one statement. Locking the pots too matters: a
 # booking that waited for the lock gets each pot as the previous holder left it (PostgreSQL re-reads a locked row
 # that changed meanwhile), not as it was when this statement started.
-_LOCKED_POTS_SQL = """
-    SELECT p.id, p.uuid, p.kind, p.lot, p.earmark, p.expires_on, p.posted_cents - p.pending_cents
-      FROM ledger_leerrekening l
-      JOIN ledger_pot p ON p.leerrekening_id = l.resident_id
-     WHERE l.resident_id = %s AND (p.earmark & %s) <> 0 AND (p.expires_on IS NULL OR p.expires_on >= %s)
-       AND p.posted_cents > p.pending_cents
-       FOR NO KEY UPDATE OF l, p
-"""
+_LOCKED_POTS_SQL = _POTS_SQL + "   FOR NO KEY UPDATE OF l, p"
 _INSERT_RESERVATION_SQL = """
 WITH command AS (
     INSERT INTO ledger_command (key, operation, request_hash, result, created_at)
