@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("beheer/", include("levenlang.core.urls")),
     path("betalen/", include("levenlang.ledger.payment_urls")),
     path("", include("levenlang.ledger.urls")),
+    path("", include("levenlang.rules.urls")),
     prefix_default_language=False,
 )
 if not settings.DEMO_MODE:

@@ -72,5 +72,10 @@ rules.add_perm(DEPOSIT_FROM_EMPLOYER, has_role(Role.EMPLOYER_STAFF) & is_staff_o
 DEPOSIT_FROM_SECTOR_FUND = "ledger.deposit_from_sector_fund"
 rules.add_perm(DEPOSIT_FROM_SECTOR_FUND, has_role(Role.SECTOR_FUND_STAFF) & is_staff_of_sector_fund)
 
+# What-if simulations price a policy change over the whole population and show aggregates only (no group under
+# MIN_GROUP_SIZE): the ministry and administrators. A resident's own schemes (the navigator) follow VIEW_RESIDENT.
+RUN_WHAT_IF = "schemes.run_what_if"
+rules.add_perm(RUN_WHAT_IF, has_role(Role.MINISTRY_ANALYST) | is_administrator)
+
 VIEW_AUDIT_LOG = "core.view_auditevent"
 rules.add_perm(VIEW_AUDIT_LOG, is_administrator)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "levenlang.employers",
     "levenlang.catalog",
     "levenlang.ledger",
+    "levenlang.rules",
     "levenlang.accounts",
     "levenlang.portal",
     "levenlang.demo",

@@ -1,0 +1,147 @@
+"""REST API of the rules (/api/v1/): the navigator for the resident (or, with permission, for a resident), and the
+public register of schemes. Texts come in the language the request asks for (Accept-Language: nl or en; Dutch by default): the API has no
+/en/ prefix, so the page rule (Dutch unless the path says otherwise) does not apply."""
+
+from django.utils import timezone
+from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from levenlang.core.api import get_permitted_object
+from levenlang.core.permissions import VIEW_RESIDENT
+from levenlang.core.roles import Role
+from levenlang.residents.models import Resident
+from levenlang.rules import services
+from levenlang_rules import register
+
+YEAR = OpenApiParameter("year", int, description="The year (default: this year).")
+
+
+class ReasonSerializer(serializers.Serializer):
+    held = serializers.BooleanField()
+    text = serializers.CharField()
+
+
+class PartSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    amount_cents = serializers.IntegerField()
+
+
+class SchemeResultSerializer(serializers.Serializer):
+    scheme = serializers.CharField(help_text="The scheme's key in the register.")
+    name = serializers.CharField()
+    applies_to = serializers.ChoiceField(choices=["person", "employer"])
+    eligible = serializers.BooleanField()
+    amount_cents = serializers.IntegerField(allow_null=True)
+    reasons = ReasonSerializer(many=True, help_text="The conditions that held and those that failed.")
+    parts = PartSerializer(many=True)
+
+
+class NavigatorSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    schemes = SchemeResultSerializer(many=True)
+
+
+def _year(request) -> int | None:
+    raw = request.query_params.get("year")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 2026 <= int(raw) <= 2100:
+        raise ValidationError({"year": _("Give a year from 2026 on, for example 2027.")})
+    return int(raw)
+
+
+def _navigator_response(request, resident) -> Response:
+    year = _year(request) or timezone.localdate().year
+    results = services.navigate(resident, year=year, viewer=request.user, request=request)
+    language = get_language_from_request(request)
+    return Response(
+        {
+            "year": year,
+            "schemes": [
+                {
+                    "scheme": r.scheme.key,
+                    "name": r.scheme.name(language),
+                    "applies_to": r.scheme.applies_to,
+                    "eligible": r.eligible,
+                    "amount_cents": r.amount_cents,
+                    "reasons": [{"held": c.held, "text": c.text(language)} for c in r.reasons],
+                    "parts": [{"label": p.label(language), "amount_cents": cents} for p, cents in r.parts],
+                }
+                for r in results
+            ],
+        }
+    )
+
+
+class MyNavigatorView(APIView):
+    """Every scheme for the logged-in resident: eligible or not, the amount, and why."""
+
+    @extend_schema(parameters=[YEAR], responses=NavigatorSerializer)
+    def get(self, request):
+        resident = Resident.objects.filter(user=request.user).first() if request.user.role == Role.RESIDENT else None
+        if resident is None:
+            raise PermissionDenied(_("Only a resident has schemes of their own."))
+        return _navigator_response(request, resident)
+
+
+class ResidentNavigatorView(APIView):
+    """Every scheme for one resident, for those allowed to see that resident (audit-logged)."""
+
+    @extend_schema(parameters=[YEAR], responses=NavigatorSerializer)
+    def get(self, request, uuid):
+        resident = get_permitted_object(request, Resident.objects.all(), VIEW_RESIDENT, uuid=uuid)
+        return _navigator_response(request, resident)
+
+
+class SchemeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    owner = serializers.CharField()
+    kind = serializers.CharField()
+    applies_to = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+    budget_eur = serializers.IntegerField(allow_null=True)
+    how_to_apply = serializers.CharField()
+    reference_title = serializers.CharField()
+    reference_href = serializers.CharField()
+    plausible = serializers.BooleanField(help_text="Some figures are estimates or policy choices, not law.")
+
+
+class SchemeRegisterView(APIView):
+    """The public register of schemes."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=SchemeSerializer(many=True))
+    def get(self, request):
+        language = get_language_from_request(request)
+        fields = [
+            "key",
+            "owner",
+            "kind",
+            "applies_to",
+            "start",
+            "end",
+            "budget_eur",
+            "reference_title",
+            "reference_href",
+        ]
+        return Response(
+            [
+                {
+                    **{f: getattr(s, f) for f in [*fields, "plausible"]},
+                    "name": s.name(language),
+                    "summary": s.summary(language),
+                    "how_to_apply": s.how_to_apply(language),
+                }
+                for s in register.schemes()
+            ]
+        )

@@ -1,0 +1,21 @@
+"""Background work of the rules, run by the procrastinate worker."""
+
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from levenlang.rules import services
+
+
+@app.periodic(cron="17 2 1 1 *", periodic_id="allocate_learning_rights")
+@app.task(queue="rules", queueing_lock="allocate_learning_rights")
+def allocate_learning_rights(timestamp: int | None = None, year: int | None = None) -> dict:
+    """On 1 January (and whenever started by hand): credit the year's learning rights. Idempotent per year, so a
+    retry or a second start is harmless."""
+    result = services.allocate_learning_rights(year or timezone.localdate().year)
+    return {k: v for k, v in result.items() if isinstance(v, int)}
+
+
+@app.task(queue="rules")
+def run_what_if(run_id: int) -> None:
+    """A what-if simulation the ministry started on its page; progress and result go to its SimulationRun row."""
+    services.run_what_if(run_id)

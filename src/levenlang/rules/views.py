@@ -1,0 +1,121 @@
+"""Pages of the rules: the navigator for a resident, the public register of schemes, and the ministry's what-if
+simulation (start, progress, result)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from levenlang.core.permissions import RUN_WHAT_IF, VIEW_RESIDENT
+from levenlang.core.roles import Role
+from levenlang.residents.models import Resident
+from levenlang.rules import services
+from levenlang.rules.forms import WhatIfForm
+from levenlang.rules.models import SimulationRun
+from levenlang_rules import register
+
+
+def _present(results, language: str) -> dict:
+    """The navigator's results as the template shows them: in the page's language, eligible schemes first."""
+    shown = []
+    for r in sorted(results, key=lambda r: not r.eligible):
+        s = r.scheme
+        shown.append(
+            {
+                "key": s.key,
+                "name": s.name(language),
+                "summary": s.summary(language),
+                "owner": s.owner,
+                "for_employer": s.applies_to == "employer",
+                "eligible": r.eligible,
+                "amount_cents": r.amount_cents,
+                "kind": s.kind,
+                "reasons": [(c.held, c.text(language)) for c in r.reasons],
+                "parts": [(p.label(language), cents) for p, cents in r.parts if cents],
+                "how_to_apply": s.how_to_apply(language),
+                "reference_title": s.reference_title,
+                "reference_href": s.reference_href,
+                "plausible": s.plausible,
+            }
+        )
+    return {
+        "for_person": [x for x in shown if not x["for_employer"]],
+        "for_employer": [x for x in shown if x["for_employer"]],
+    }
+
+
+@never_cache
+@login_required
+def my_schemes(request):
+    resident = Resident.objects.filter(user=request.user).first()
+    if resident is None:
+        if request.user.role != Role.RESIDENT:
+            raise PermissionDenied
+        return render(request, "rules/navigator.html", {"own": True, "resident": None})
+    results = services.navigate(resident, viewer=request.user, request=request)
+    return render(
+        request, "rules/navigator.html", {"own": True, "resident": resident, **_present(results, get_language())}
+    )
+
+
+@never_cache
+@login_required
+def resident_schemes(request, resident_uuid):
+    resident = Resident.objects.filter(uuid=resident_uuid).first()
+    # 404 both when there is no such resident and when the user may not see them: a refusal reveals nothing.
+    if resident is None or not request.user.has_perm(VIEW_RESIDENT, resident):
+        raise Http404
+    results = services.navigate(resident, viewer=request.user, request=request)
+    context = {"own": False, "resident": resident, **_present(results, get_language())}
+    return render(request, "rules/navigator.html", context)
+
+
+def scheme_register(request):
+    """Public: every scheme, who owns it, its period and budget, who applies and where."""
+    language = get_language()
+    rows = [
+        {
+            "name": s.name(language),
+            "summary": s.summary(language),
+            "owner": s.owner,
+            "for_employer": s.applies_to == "employer",
+            "start": s.start,
+            "end": s.end,
+            "budget_eur": s.budget_eur,
+            "budget_note": s.budget_note(language) if s.budget_note else "",
+            "how_to_apply": s.how_to_apply(language),
+            "reference_title": s.reference_title,
+            "reference_href": s.reference_href,
+            "plausible": s.plausible,
+        }
+        for s in register.schemes()
+    ]
+    return render(request, "rules/register.html", {"rows": rows})
+
+
+def _may_run(user) -> None:
+    if not user.has_perm(RUN_WHAT_IF):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+def what_if(request):
+    _may_run(request.user)
+    form = WhatIfForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.start_what_if(request.user, year=form.cleaned_data["year"], spec=form.spec())
+        return redirect("rules:what-if-run", run_uuid=run.uuid)
+    runs = SimulationRun.objects.filter(created_by=request.user)[:10]
+    return render(request, "rules/what_if.html", {"form": form, "runs": runs})
+
+
+@never_cache
+@login_required
+def what_if_run(request, run_uuid):
+    _may_run(request.user)
+    run = get_object_or_404(SimulationRun, uuid=run_uuid)
+    template = "rules/_what_if_progress.html" if request.headers.get("HX-Request") else "rules/what_if_run.html"
+    return render(request, template, {"run": run, "result": run.result})
