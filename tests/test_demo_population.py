@@ -23,10 +23,11 @@ from levenlang.demo.population import (
     uuid4_hex,
 )
 from levenlang.employers.models import Employer, Employment, Sector, SectorFund
-from levenlang.ledger.models import Journal, Pot, Reservation
+from levenlang.ledger.models import Journal, Leg, Pot, Reservation
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
-from levenlang.residents.services import years_before
+from levenlang.rules import population
+from levenlang.rules import services as rules
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)
@@ -160,7 +161,7 @@ def test_load_writes_the_generated_population_and_the_personas():
     assert users["ahmed"] in job.employer.staff.all()
 
     sanne = Resident.objects.get(user=users["sanne"])
-    assert sanne.age_on(today) == 19 and sanne.situation == Situation.STUDENT and sanne.nlqf_level == 4
+    assert sanne.age_on(today) == 18 and sanne.situation == Situation.STUDENT and sanne.nlqf_level == 4
     assert sanne.region.code == "midden-utrecht"
 
     ineke = Resident.objects.get(user=users["ineke"])
@@ -206,10 +207,19 @@ def test_the_demo_has_money_for_the_personas_and_the_books_balance():
     call_command("load_demo", residents=200, seed=3, stdout=StringIO())
     marco = Pot.objects.filter(leerrekening__resident__user__username="marco")
     assert sorted(marco.values_list("kind", flat=True)) == ["employer", "own", "rights", "sector_fund"]
-    assert marco.get(kind="rights").posted_cents == 80_000  # NLQF 2: the higher demo amount
-    assert Reservation.objects.filter(status="pending").count() == 1
-    adults = Resident.objects.filter(birth_date__lte=years_before(timezone.localdate(), 18)).count()
-    assert Pot.objects.filter(kind="rights").count() == adults
+    # The learning rights credited are what the rules say, for Marco and for everyone; only people with rights get
+    # a pot. (Compared on the allocation's legs: Marco has spent some of his money since.)
+    year = timezone.localdate().year
+    everyone = population.load(year)
+    due = dict(zip(everyone.ids.tolist(), rules.learning_rights_cents(everyone).tolist(), strict=True))
+    credited = dict(
+        Leg.objects.filter(journal__kind=Journal.Kind.ALLOCATION, pot__isnull=False).values_list(
+            "pot__leerrekening_id", "amount_cents"
+        )
+    )
+    assert credited == {resident: cents for resident, cents in due.items() if cents}
+    assert credited[Resident.objects.get(user__username="marco").pk] >= 80_000  # NLQF 2: at least EUR 800
+    assert Reservation.objects.filter(status="pending").count() == 2  # Marco's booking and Sanne's enrolment
     assert reconcile() == []
     journals = Journal.objects.count()
     load_demo_ledger()  # idempotent: running it again moves nothing

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from openfisca_core import periods
 
 from levenlang_rules import register, simulation
 from levenlang_rules.money import to_cents
@@ -37,13 +38,14 @@ class SchemeResult:
 def navigate(inputs: Mapping[str, object], year: int, system=None) -> list[SchemeResult]:
     """Every scheme that runs in `year`, for the one person described by `inputs` (variable name → value)."""
     sim = simulation.build({name: [value] for name, value in inputs.items()}, year, system)
+    period = periods.period(year)  # parsed once: a string period per calculation costs a quarter of the time
     results = []
     for scheme in register.schemes():
         if not scheme.runs_in(year):
             continue
 
         def value(name: str) -> np.generic:
-            return sim.calculate(name, str(year))[0]
+            return sim.calculate(name, period)[0]
 
         amount = int(to_cents(value(scheme.amount))) if scheme.amount else None
         results.append(

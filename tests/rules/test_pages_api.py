@@ -85,7 +85,12 @@ def test_what_if_runs_on_the_worker_and_shows_the_result(client):
     client.force_login(analyst)
     response = client.post(
         "/regie/wat-als/",
-        {"year": 2027, "reform": "parameter", "parameter": "learning_rights.little_public_education.low", "value": "400"},
+        {
+            "year": 2027,
+            "reform": "parameter",
+            "parameter": "learning_rights.little_public_education.low",
+            "value": "400",
+        },
     )
     run = SimulationRun.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/regie/wat-als/{run.uuid}/")
@@ -101,4 +106,4 @@ def test_what_if_runs_on_the_worker_and_shows_the_result(client):
     assert run.result["people"] == 12 and run.result["better_off"] == 12
     assert run.result["difference_cents"] == 12 * 10_000
     done = client.get(response.url).content.decode()
-    assert "<progress" not in done and "1.200,00" in done  # the difference, 12 × EUR 100
+    assert "<progress" not in done and "1.200,00" in done  # the difference: 12 people, EUR 100 each

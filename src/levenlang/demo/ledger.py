@@ -1,9 +1,7 @@
-"""Money in the demo: this year's learning rights for every adult, and a few movements around the personas so
-that every page has something to show. Runs through the ledger's services only, with fixed idempotency keys
-and an allocation run key, so running it again changes nothing.
-
-The amounts of the learning rights are demo values in the order of STAP (up to €1,000 a year) and the French
-CPF (€500 a year, €800 for low-qualified people); the rules (OpenFisca) will compute the real ones.
+"""Money in the demo: this year's learning rights for every resident, computed by the rules (the yearly
+allocation job), and a few movements around the personas so that every page has something to show. Runs through
+the ledger's services only, with fixed idempotency keys and the allocation's run key per year, so running it again
+changes nothing.
 """
 
 import datetime
@@ -17,11 +15,9 @@ from levenlang.ledger import services
 from levenlang.ledger.models import Category, Command, PotKind, SystemAccount
 from levenlang.ledger.payments import DemoPaymentProvider
 from levenlang.residents.models import Resident
-from levenlang.residents.services import years_before
+from levenlang.rules import services as rules
 
 LAST_KEY = "demo:ineke:digital:paid"  # the last movement below: when it exists, everything does
-RIGHTS_CENTS = 50_000
-RIGHTS_LOW_QUALIFIED_CENTS = 80_000  # NLQF 2 or lower
 
 
 def demo_ledger_present() -> bool:
@@ -30,23 +26,7 @@ def demo_ledger_present() -> bool:
 
 def load_demo_ledger(today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
-    budget = services.system_account(
-        SystemAccount.Kind.BUDGET, f"Leerrechten {today.year}", scheme="leerrechten", year=today.year
-    )
-    adults = Resident.objects.filter(birth_date__lte=years_before(today, 18)).order_by("id")
-    rows = [
-        services.AllocationRow(pk, RIGHTS_LOW_QUALIFIED_CENTS if level <= 2 else RIGHTS_CENTS)
-        for pk, level in adults.values_list("id", "nlqf_level")
-    ]
-    allocated = services.allocate(
-        rows,
-        run_key=f"demo-rights-{today.year}",
-        source=budget,
-        pot_kind=PotKind.RIGHTS,
-        lot=str(today.year),
-        categories=list(Category),
-        expires_on=datetime.date(today.year + 4, 12, 31),
-    )
+    allocated = rules.allocate_learning_rights(today.year)
     _persona_movements(today)
     return allocated
 

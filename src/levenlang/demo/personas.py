@@ -25,7 +25,7 @@ PERSONAS: list[Persona] = [
         Role.RESIDENT,
         _("45 years old, operator at a metal company in Twente, MBO 2"),
     ),
-    Persona("sanne", "Sanne", "de Vries", Role.RESIDENT, _("19 years old, student in Utrecht")),
+    Persona("sanne", "Sanne", "de Vries", Role.RESIDENT, _("18 years old, student in Utrecht")),
     Persona("ineke", "Ineke", "Bakker", Role.RESIDENT, _("62 years old, care worker in Rijnmond")),
     Persona("ahmed", "Ahmed", "El Amrani", Role.EMPLOYER_STAFF, _("HR officer of an SME in the metal industry")),
     Persona("fleur", "Fleur", "Visser", Role.SECTOR_FUND_STAFF, _("Policy officer at the A+O fund Metalektro")),

@@ -458,7 +458,7 @@ class PersonaResident(NamedTuple):
 
 PERSONA_RESIDENTS = [
     PersonaResident("marco", 45, 2, Situation.EMPLOYED, "7553 KL", "twente", (0, "Operator", 38, 14)),
-    PersonaResident("sanne", 19, 4, Situation.STUDENT, "3512 HJ", "midden-utrecht", None),
+    PersonaResident("sanne", 18, 4, Situation.STUDENT, "3512 HJ", "midden-utrecht", None),
     PersonaResident("ineke", 62, 3, Situation.EMPLOYED, "3082 AE", "rijnmond", (1, "Verzorgende IG", 28, 23)),
 ]
 PERSONA_REGIONS = {"lisa": "twente", "noor": "twente"}
@@ -1071,8 +1071,10 @@ def _create_personas(
             bsn=generator.persona_bsns[persona.username],
             given_name=user.first_name,
             family_name=user.last_name,
-            # The birthday was 97 days ago: the persona has the age of the description today.
-            birth_date=years_before(generator.today, persona.age) - datetime.timedelta(days=97),
+            # The birthday was up to 97 days ago, but in this calendar year: the persona has the age of the description
+            # today, and Sanne (18) turns 18 this year, so the rules give her the starting capital.
+            birth_date=years_before(generator.today, persona.age)
+            - datetime.timedelta(days=min(97, generator.today.timetuple().tm_yday - 1)),
             nlqf_level=persona.nlqf,
             situation=persona.situation,
             postcode=persona.postcode,

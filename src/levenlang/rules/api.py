@@ -1,6 +1,6 @@
 """REST API of the rules (/api/v1/): the navigator for the resident (or, with permission, for a resident), and the
-public register of schemes. Texts come in the language the request asks for (Accept-Language: nl or en; Dutch by default): the API has no
-/en/ prefix, so the page rule (Dutch unless the path says otherwise) does not apply."""
+public register of schemes. Texts come in the language the request asks for (Accept-Language: nl or en; Dutch by
+default): the API has no /en/ prefix, so the rule for pages (Dutch unless the path says /en/) does not apply."""
 
 from django.utils import timezone
 from django.utils.translation import get_language_from_request
