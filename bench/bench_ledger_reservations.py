@@ -116,7 +116,7 @@ def _setup_django() -> None:
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root / "src"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "levenlang.conf.settings.dev"
-    os.environ["LEVENLANG_DB_NAME"] = "levenlang_bench"
+    os.environ["LEVENLANG_DB_NAME"] = os.environ.get("LEVENLANG_BENCH_DB", "levenlang_bench")
     import django
 
     django.setup()

@@ -1,5 +1,6 @@
-"""Runs every benchmark in bench/ (files named bench_*.py) against a database of its own, `levenlang_bench`,
-on the same server as the platform (DATABASE_URL, or the embedded PostgreSQL). Usage:
+"""Runs every benchmark in bench/ (files named bench_*.py) against a database of its own, `levenlang_bench` (or
+the one LEVENLANG_BENCH_DB names), on the same server as the platform (DATABASE_URL, or the embedded PostgreSQL).
+Usage:
 
     make bench N=1000000        # or: .venv/bin/python bench/run.py --n 1000000 [--only pages]
 
@@ -50,7 +51,8 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "levenlang.conf.settings.dev")
-    os.environ["LEVENLANG_DB_NAME"] = "levenlang_bench"
+    # LEVENLANG_BENCH_DB gives a run a database of its own (two benchmark runs must not share one).
+    os.environ["LEVENLANG_DB_NAME"] = os.environ.get("LEVENLANG_BENCH_DB", "levenlang_bench")
     _ensure_bench_database()
 
     import django
@@ -82,7 +84,7 @@ def _ensure_bench_database() -> None:
     from levenlang.core.database import ensure_database
 
     with psycopg.connect(url, autocommit=True) as conn:
-        ensure_database(conn, "levenlang_bench")
+        ensure_database(conn, os.environ["LEVENLANG_DB_NAME"])
 
 
 if __name__ == "__main__":

@@ -107,3 +107,35 @@ def test_what_if_runs_on_the_worker_and_shows_the_result(client):
     assert run.result["difference_cents"] == 12 * 10_000
     done = client.get(response.url).content.decode()
     assert "<progress" not in done and "1.200,00" in done  # the difference: 12 people, EUR 100 each
+
+
+def test_deposit_effect_for_an_employer_above_the_exemption(client, db):
+    # EUR 3,000: EUR 2,500 exempt, EUR 200 in the WKR free space, EUR 300 under the 80% final levy (EUR 240).
+    query = "kind=employer&amount_cents=300000&yearly_wage_cents=4200000&free_space_cents=20000&year=2026"
+    body = client.get(f"/api/v1/deposit-effect/?{query}").json()
+    assert body["exempt_cents"] == 250_000 and body["in_free_space_cents"] == 20_000
+    assert body["employer_tax_cents"] == 24_000 and body["employer_net_cost_cents"] == 324_000
+    assert body["employee_net_benefit_cents"] == 300_000
+    page = client.get("/regelingen/storting/?kind=employer&amount=3000&yearly_wage=42000&free_space=200")
+    assert "3.240,00" in page.content.decode()
+
+
+def test_deposit_effect_for_an_own_deposit_is_capped_and_refunds_at_the_first_bracket_rate(client, db):
+    body = client.get("/api/v1/deposit-effect/?kind=own&amount_cents=300000&yearly_wage_cents=9000000&year=2026").json()
+    # The deduction stops at EUR 2,500 and its rate at 35.75%, even in the top bracket.
+    assert body["deduction_cents"] == 250_000 and body["rate_percent"] == 35.75
+    assert body["tax_refund_cents"] == 89_375 and body["net_cost_cents"] == 300_000 - 89_375
+
+
+def test_deposit_effect_refuses_bad_input_with_a_clear_message(client, db):
+    response = client.get("/api/v1/deposit-effect/?kind=gift&amount_cents=-5&yearly_wage_cents=1")
+    assert response.status_code == 400 and {"kind", "amount_cents"} <= set(
+        response.json().get("invalid_params_names", response.json())
+    )
+    page = client.get("/regelingen/storting/?kind=own&amount=-5&yearly_wage=x").content.decode()
+    assert 'aria-invalid="true"' in page and "error-summary" in page
+
+
+def test_the_deposit_form_takes_a_dutch_decimal_comma(client, db):
+    page = client.get("/regelingen/storting/?kind=own&amount=1000%2C50&yearly_wage=30000").content.decode()
+    assert "error-summary" not in page and "1.000,50" in page

@@ -145,3 +145,42 @@ class SchemeRegisterView(APIView):
                 for s in register.schemes()
             ]
         )
+
+
+class DepositEffectQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["employer", "own"], help_text="Who deposits: an employer, or the person.")
+    amount_cents = serializers.IntegerField(min_value=1, max_value=100_000_000)
+    yearly_wage_cents = serializers.IntegerField(min_value=0, max_value=1_000_000_000)
+    free_space_cents = serializers.IntegerField(
+        min_value=0, max_value=10_000_000_000, default=0, help_text="Employer only: WKR free space left."
+    )
+    year = serializers.IntegerField(min_value=2026, max_value=2100, required=False)
+
+
+class DepositEffectSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    year = serializers.IntegerField()
+    gross_cents = serializers.IntegerField()
+    rate_percent = serializers.FloatField(help_text="Marginal rate (employer) or deduction rate (own), in percent.")
+    exempt_cents = serializers.IntegerField(required=False)
+    in_free_space_cents = serializers.IntegerField(required=False)
+    final_levy_base_cents = serializers.IntegerField(required=False)
+    employer_tax_cents = serializers.IntegerField(required=False)
+    employer_net_cost_cents = serializers.IntegerField(required=False)
+    employee_net_benefit_cents = serializers.IntegerField(required=False)
+    employee_tax_saved_vs_wage_cents = serializers.IntegerField(required=False)
+    deduction_cents = serializers.IntegerField(required=False)
+    tax_refund_cents = serializers.IntegerField(required=False)
+    net_cost_cents = serializers.IntegerField(required=False)
+
+
+class DepositEffectView(APIView):
+    """Gross, tax effect and net cost of a deposit into a learning account (public: no personal data)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[DepositEffectQuery], responses=DepositEffectSerializer)
+    def get(self, request):
+        query = DepositEffectQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(services.deposit_effect(**query.validated_data))

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ class WhatIfForm(forms.Form):
         min_value=0,
         max_digits=12,
         decimal_places=2,
+        localize=True,  # a Dutch decimal comma (1500,50) is accepted
         help_text=_("In euros for amounts, in years for ages."),
     )
 
@@ -46,3 +49,45 @@ class WhatIfForm(forms.Form):
         if data["reform"] == "parameter":
             return {"changes": {data["parameter"]: float(data["value"])}}
         return {"named": data["reform"]}
+
+
+class DepositEffectForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Who deposits?"),
+        choices=[("employer", _("An employer, for an employee")), ("own", _("I deposit my own money"))],
+        widget=forms.RadioSelect,
+    )
+    amount = forms.DecimalField(
+        label=_("Amount of the deposit"),
+        min_value=Decimal("0.01"),
+        max_value=1_000_000,
+        decimal_places=2,
+        localize=True,  # a Dutch decimal comma (1500,50) is accepted
+        help_text=_("In euros, for example 1500."),
+    )
+    yearly_wage = forms.DecimalField(
+        label=_("Yearly wage or income of the person"),
+        min_value=0,
+        max_value=10_000_000,
+        decimal_places=2,
+        localize=True,  # a Dutch decimal comma (1500,50) is accepted
+        help_text=_("Gross, in euros, for example 42000."),
+    )
+    free_space = forms.DecimalField(
+        label=_("Free space left in the employer's work-related costs scheme (WKR)"),
+        required=False,
+        min_value=0,
+        max_value=100_000_000,
+        decimal_places=2,
+        localize=True,  # a Dutch decimal comma (1500,50) is accepted
+        help_text=_("Only for an employer. In euros; leave empty if none."),
+    )
+
+    def effect_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "amount_cents": int(data["amount"] * 100),
+            "yearly_wage_cents": int(data["yearly_wage"] * 100),
+            "free_space_cents": int((data.get("free_space") or 0) * 100),
+        }

@@ -259,3 +259,40 @@ def run_what_if(run_id: int) -> None:
     SimulationRun.objects.filter(pk=run.pk).update(
         status=SimulationRun.Status.DONE, stage="", progress=100, result=result.as_dict()
     )
+
+
+# --- fiscal effect of a deposit ------------------------------------------------------------------------------
+
+EMPLOYER_EFFECT = {
+    "exempt_cents": "employer_deposit_exempt",
+    "in_free_space_cents": "employer_deposit_in_free_space",
+    "final_levy_base_cents": "employer_deposit_final_levy_base",
+    "employer_tax_cents": "employer_deposit_final_levy",
+    "employer_net_cost_cents": "employer_deposit_net_cost",
+    "employee_net_benefit_cents": "employee_deposit_net_benefit",
+    "employee_tax_saved_vs_wage_cents": "employee_deposit_tax_saved_vs_wage",
+}
+OWN_EFFECT = {
+    "deduction_cents": "own_deposit_deduction",
+    "tax_refund_cents": "own_deposit_tax_effect",
+    "net_cost_cents": "own_deposit_net_cost",
+}
+
+
+def deposit_effect(
+    *, kind: str, amount_cents: int, yearly_wage_cents: int, free_space_cents: int = 0, year: int | None = None
+) -> dict:
+    """Gross, tax effect and net cost of a deposit into a learning account, for the employer and the employee
+    (kind "employer") or for the person (kind "own"), by the rules in levenlang_rules/variables/fiscal.py."""
+    year = year or timezone.localdate().year
+    inputs = {"yearly_wage": [yearly_wage_cents / 100]}
+    if kind == "employer":
+        inputs |= {"employer_deposit": [amount_cents / 100], "employer_wkr_free_space_left": [free_space_cents / 100]}
+        wanted = EMPLOYER_EFFECT
+    else:
+        inputs |= {"own_deposit": [amount_cents / 100]}
+        wanted = OWN_EFFECT
+    sim = simulation.build(inputs, year)
+    effect = {name: int(to_cents(sim.calculate(variable, str(year)))[0]) for name, variable in wanted.items()}
+    rate = float(sim.calculate("own_deposit_deduction_rate" if kind == "own" else "box1_marginal_rate", str(year))[0])
+    return {"kind": kind, "year": year, "gross_cents": amount_cents, **effect, "rate_percent": round(rate * 100, 2)}

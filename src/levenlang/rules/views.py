@@ -12,7 +12,7 @@ from levenlang.core.permissions import RUN_WHAT_IF, VIEW_RESIDENT
 from levenlang.core.roles import Role
 from levenlang.residents.models import Resident
 from levenlang.rules import services
-from levenlang.rules.forms import WhatIfForm
+from levenlang.rules.forms import DepositEffectForm, WhatIfForm
 from levenlang.rules.models import SimulationRun
 from levenlang_rules import register
 
@@ -93,6 +93,15 @@ def scheme_register(request):
         for s in register.schemes()
     ]
     return render(request, "rules/register.html", {"rows": rows})
+
+
+def deposit_effect(request):
+    """Public: gross, tax effect and net cost of a deposit, for the employer and the employee or for oneself."""
+    # A link may preselect the kind (?kind=employer); the form is checked only once an amount is sent.
+    bound = request.GET if "amount" in request.GET else None
+    form = DepositEffectForm(bound, initial={"kind": request.GET.get("kind", "employer")})
+    effect = services.deposit_effect(**form.effect_arguments()) if form.is_valid() else None
+    return render(request, "rules/deposit_effect.html", {"form": form, "effect": effect})
 
 
 def _may_run(user) -> None:
