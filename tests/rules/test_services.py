@@ -142,3 +142,12 @@ def test_a_look_at_someone_elses_schemes_is_audited_and_ones_own_is_not(people):
     adviser = UserFactory(role=Role.ADVISER)
     services.navigate(people[1], year=YEAR, viewer=adviser)
     assert AuditEvent.objects.filter(actor=adviser).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_with_two_connections_gives_the_same_population():
+    for day in range(1, 21):
+        ResidentFactory(birth_date=datetime.date(1980, 1, day), nlqf_level=day % 9, situation=Situation.EMPLOYED)
+    one, two = population.load(YEAR, readers=1), population.load(YEAR, readers=2)
+    assert len(one) == 20 and list(one.ids) == list(two.ids)
+    assert all(np.array_equal(one.inputs[name], two.inputs[name]) for name in one.inputs)

@@ -5,15 +5,18 @@ returns fixed-width, non-null columns in PostgreSQL's binary COPY format, and nu
 structured array (big-endian) without a Python object per value."""
 
 import datetime
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
+from django.db.models import Max, Min
 
 from levenlang.core.regions import REGIONS
 from levenlang.employers.models import Employer
 from levenlang.ledger.models import PotKind
-from levenlang.residents.models import Situation
+from levenlang.residents.models import Resident, Situation
 
 # Codes in the order of the OpenFisca enums (levenlang_rules.variables.person.Situation, .employment.*): the
 # position is the enum's index.
@@ -103,21 +106,60 @@ class Population:
         return len(self.ids)
 
 
-def load(year: int, *, resident_ids: list[int] | None = None) -> Population:
+PARALLEL_FROM = 200_000  # residents; below this, one query is quick enough
+READERS = 2  # the machine's cores: PostgreSQL's side of the read is the slow part
+
+
+def load(year: int, *, resident_ids: list[int] | None = None, readers: int | None = None) -> Population:
     """Every resident (or the ones named) as they stand on 1 January of `year`; the rights balance counts the
-    pots of earlier years only, so that computing a year twice gives the same amounts."""
-    # For some residents, each part of the query filters on them (else the joins would read every employment and
-    # pot); for everyone, the same query runs as plain hash joins.
-    filters = {"of_resident": "r.id", "of_employment": "m.resident_id", "of_pot": "leerrekening_id"}
-    query = _SQL
-    for name, column in filters.items():
-        query = query.replace("{" + name + "}", f"{column} = ANY(%(ids)s)" if resident_ids is not None else "true")
-    buffer = bytearray()
+    pots of earlier years only, so that computing a year twice gives the same amounts.
+
+    Everyone, from PARALLEL_FROM residents on: READERS connections each read a range of resident ids at the same
+    time (each range is read once, in its own snapshot; they run outside the caller's transaction, so the
+    allocation job and the what-if run, which write nothing before they read, see committed data only)."""
     params = {"day": datetime.date(year, 1, 1), "lot": str(year), "ids": resident_ids}
+    if resident_ids is not None:
+        # Each part of the query filters on the residents, else the joins would read every employment and pot.
+        return _population(_copy(_query("{column} = ANY(%(ids)s)"), params), year)
+    if readers is None:
+        readers = READERS if Resident.objects.count() >= PARALLEL_FROM else 1
+    if readers == 1:
+        return _population(_copy(_query("true"), params), year)
+    bounds = Resident.objects.aggregate(low=Min("id"), high=Max("id"))
+    edges = np.linspace(bounds["low"], bounds["high"] + 1, readers + 1).astype(np.int64).tolist()
+    query = _query("{column} >= %(low)s AND {column} < %(high)s")
+    with ThreadPoolExecutor(readers) as pool:
+        parts = pool.map(
+            lambda edge: _copy_on_own_connection(query, {**params, "low": edge[0], "high": edge[1]}),
+            itertools.pairwise(edges),
+        )
+        return _population(np.concatenate(list(parts)), year)
+
+
+def _query(condition: str) -> str:
+    query = _SQL
+    for name, column in {"of_resident": "r.id", "of_employment": "m.resident_id", "of_pot": "leerrekening_id"}.items():
+        query = query.replace("{" + name + "}", condition.replace("{column}", column))
+    return query
+
+
+def _copy(query: str, params: dict) -> np.ndarray:
+    buffer = bytearray()
     with connection.cursor() as cursor, cursor.connection.cursor().copy(query, params) as copy:
         for block in copy:
             buffer += block
-    rows = np.frombuffer(bytes(buffer[_HEADER:-_TRAILER]), dtype=_ROW) if len(buffer) > _HEADER else _ROW_EMPTY
+    return np.frombuffer(bytes(buffer[_HEADER:-_TRAILER]), dtype=_ROW) if len(buffer) > _HEADER else _ROW_EMPTY
+
+
+def _copy_on_own_connection(query: str, params: dict) -> np.ndarray:
+    """In a worker thread: Django gives the thread a connection of its own, closed here when the read is done."""
+    try:
+        return _copy(query, params)
+    finally:
+        connection.close()
+
+
+def _population(rows: np.ndarray, year: int) -> Population:
     birth = np.datetime64(EPOCH, "D") + rows["birth"].astype(np.int32)
     return Population(
         ids=rows["id"].astype(np.int64),
