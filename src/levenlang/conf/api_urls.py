@@ -4,9 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerView
 
 from levenlang.accounts.api import MeView
+from levenlang.enrolment import api as enrolment_api
 from levenlang.ledger.api import DepositView, LeerrekeningView, OwnDepositView, PreviewView
 from levenlang.residents.api import ResidentDetail
-from levenlang.rules.api import MyNavigatorView, ResidentNavigatorView, SchemeRegisterView
+from levenlang.rules.api import DepositEffectView, MyNavigatorView, ResidentNavigatorView, SchemeRegisterView
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -17,9 +18,25 @@ v1 = [
     path("residents/<uuid:uuid>/navigator/", ResidentNavigatorView.as_view(), name="api-resident-navigator"),
     path("navigator/", MyNavigatorView.as_view(), name="api-navigator"),
     path("schemes/", SchemeRegisterView.as_view(), name="api-schemes"),
+    path("deposit-effect/", DepositEffectView.as_view(), name="api-deposit-effect"),
     path("leerrekening/", LeerrekeningView.as_view(), name="api-leerrekening"),
     path("leerrekening/preview/", PreviewView.as_view(), name="api-leerrekening-preview"),
     path("deposits/", DepositView.as_view(), name="api-deposits"),
     path("own-deposits/", OwnDepositView.as_view(), name="api-own-deposits"),
+    path("enrolments/", enrolment_api.EnrolmentList.as_view(), name="api-enrolments"),
+    path("enrolments/declarations/", enrolment_api.Declarations.as_view(), name="api-enrolment-declarations"),
+    path("enrolments/<uuid:uuid>/", enrolment_api.EnrolmentDetail.as_view(), name="api-enrolment"),
+    path("enrolments/<uuid:uuid>/preview/", enrolment_api.EnrolmentPreview.as_view(), name="api-enrolment-preview"),
+    path(
+        "enrolments/<uuid:uuid>/credential/",
+        enrolment_api.CredentialDownload.as_view(),
+        name="api-enrolment-credential",
+    ),
+    *[
+        path(f"enrolments/<uuid:uuid>/{name}/", view.as_view(), name=f"api-enrolment-{name}")
+        for name, view in enrolment_api.STEP_VIEWS.items()
+    ],
+    path("credentials/verify/", enrolment_api.CredentialVerify.as_view(), name="api-credential-verify"),
+    path("oeapi/", include("levenlang.catalog.api_urls")),
 ]
 urlpatterns = [path("v1/", include(v1))]

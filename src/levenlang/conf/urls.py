@@ -14,6 +14,8 @@ urlpatterns += i18n_patterns(
     path("beheer/", include("levenlang.core.urls")),
     path("betalen/", include("levenlang.ledger.payment_urls")),
     path("", include("levenlang.ledger.urls")),
+    path("", include("levenlang.catalog.urls")),
+    path("", include("levenlang.enrolment.urls")),
     path("", include("levenlang.rules.urls")),
     prefix_default_language=False,
 )

@@ -72,6 +72,44 @@ rules.add_perm(DEPOSIT_FROM_EMPLOYER, has_role(Role.EMPLOYER_STAFF) & is_staff_o
 DEPOSIT_FROM_SECTOR_FUND = "ledger.deposit_from_sector_fund"
 rules.add_perm(DEPOSIT_FROM_SECTOR_FUND, has_role(Role.SECTOR_FUND_STAFF) & is_staff_of_sector_fund)
 
+
+# Enrolments (DESIGN.md §7): a resident sees only their own; provider staff see only enrolments in their own
+# provider's modules; administrators see all (support, audit-logged). The life cycle's steps are split by who takes
+# them: the learner (book, reserve money, confirm completion, cancel), the provider (accept, refuse, declare start
+# and completion, cancel) and an administrator (cancel any open enrolment, confirm on a learner's behalf).
+@rules.predicate
+def is_own_enrolment(user, enrolment) -> bool:
+    return enrolment is not None and user.is_authenticated and enrolment.resident.user_id == user.pk
+
+
+@rules.predicate
+def is_staff_of_enrolment_provider(user, enrolment) -> bool:
+    return enrolment is not None and enrolment.provider.staff.filter(pk=user.pk).exists()
+
+
+is_provider_staff = has_role(Role.PROVIDER_STAFF)
+
+VIEW_ENROLMENT = "enrolment.view_enrolment"
+rules.add_perm(
+    VIEW_ENROLMENT, is_own_enrolment | (is_provider_staff & is_staff_of_enrolment_provider) | is_administrator
+)
+
+BOOK_ENROLMENT = "enrolment.book"  # object: the Resident who books
+rules.add_perm(BOOK_ENROLMENT, is_resident & is_the_resident)
+
+ACT_AS_LEARNER = "enrolment.act_as_learner"
+rules.add_perm(ACT_AS_LEARNER, is_resident & is_own_enrolment)
+
+ACT_AS_PROVIDER = "enrolment.act_as_provider"
+rules.add_perm(ACT_AS_PROVIDER, is_provider_staff & is_staff_of_enrolment_provider)
+
+OVERRIDE_ENROLMENT = "enrolment.override"
+rules.add_perm(OVERRIDE_ENROLMENT, is_administrator)
+
+# Price monitoring compares providers' list prices (no personal data): the ministry and administrators.
+VIEW_PRICE_MONITOR = "enrolment.view_price_monitor"
+rules.add_perm(VIEW_PRICE_MONITOR, is_administrator | has_role(Role.MINISTRY_ANALYST))
+
 # What-if simulations price a policy change over the whole population and show aggregates only (no group under
 # MIN_GROUP_SIZE): the ministry and administrators. A resident's own schemes (the navigator) follow VIEW_RESIDENT.
 RUN_WHAT_IF = "schemes.run_what_if"
@@ -79,3 +117,31 @@ rules.add_perm(RUN_WHAT_IF, has_role(Role.MINISTRY_ANALYST) | is_administrator)
 
 VIEW_AUDIT_LOG = "core.view_auditevent"
 rules.add_perm(VIEW_AUDIT_LOG, is_administrator)
+
+# --- catalogue ---------------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_staff_of_module_provider(user, module) -> bool:
+    return module is not None and is_staff_of_provider(user, module.provider)
+
+
+@rules.predicate
+def is_published_module(user, module) -> bool:
+    return module is not None and module.status == "published" and module.provider.status == "approved"
+
+
+# A provider's staff manage their own catalogue (modules, offerings, imports, recognitions); nobody else does.
+MANAGE_CATALOGUE = "catalog.manage_catalogue"
+rules.add_perm(MANAGE_CATALOGUE, has_role(Role.PROVIDER_STAFF) & is_staff_of_provider)
+
+CHANGE_MODULE = "catalog.change_module"
+rules.add_perm(CHANGE_MODULE, has_role(Role.PROVIDER_STAFF) & is_staff_of_module_provider)
+
+# A published module of an approved provider is public; a draft only for its own provider and administrators.
+VIEW_MODULE = "catalog.view_module"
+rules.add_perm(VIEW_MODULE, is_published_module | is_staff_of_module_provider | is_administrator)
+
+# Approving quality recognitions and suspending providers.
+REVIEW_PROVIDERS = "catalog.review_provider"
+rules.add_perm(REVIEW_PROVIDERS, is_administrator)

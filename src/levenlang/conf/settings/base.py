@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "levenlang.employers",
     "levenlang.catalog",
     "levenlang.ledger",
+    "levenlang.enrolment",
     "levenlang.rules",
     "levenlang.accounts",
     "levenlang.portal",
@@ -140,8 +141,19 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "CONTACT": {"name": "Levenlang"},
     "LICENSE": {"name": "EUPL-1.2"},
-    "ENUM_NAME_OVERRIDES": {"SpendingCategoryEnum": "levenlang.ledger.api.CATEGORY_NAMES"},
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "levenlang.enrolment.models.Status.choices",
+        "SpendingCategoryEnum": "levenlang.ledger.api.CATEGORY_NAMES",
+    },
 }
+
+# Enrolments (enrolment/services.py): how long a strong login (DigiD substantieel) counts for a payment; the
+# Ed25519 key that signs credentials (base64 of the 32-byte private key; without it a key file under VAR_DIR is
+# made in demo mode, and credentials cannot be issued outside demo mode) and older public keys (did:key) that
+# verification still trusts after a rotation.
+ENROLMENT_STRONG_LOGIN_MINUTES = int(env("LEVENLANG_STRONG_LOGIN_MINUTES", "15"))
+CREDENTIAL_SIGNING_KEY = env("LEVENLANG_CREDENTIAL_SIGNING_KEY")
+CREDENTIAL_TRUSTED_KEYS = env_list("LEVENLANG_CREDENTIAL_TRUSTED_KEYS", [])
 
 # Production login: one OpenID Connect provider (for example a broker that offers DigiD and eHerkenning,
 # and the staff identity provider). See levenlang.accounts.oidc.

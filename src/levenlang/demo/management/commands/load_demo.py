@@ -5,6 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from levenlang.demo.catalogue import demo_catalogue_present, load_demo_catalogue
+from levenlang.demo.enrolment import demo_enrolments_present, load_demo_enrolments
 from levenlang.demo.ledger import demo_ledger_present, load_demo_ledger
 from levenlang.demo.population import (
     DEFAULT_RESIDENTS,
@@ -36,7 +38,13 @@ class Command(BaseCommand):
         if residents < 0:
             raise CommandError(f"--residents must be 0 or more, got {residents}.")
         # A quick look first: this is what a second `make demo` runs, so it must not build anything.
-        if if_empty and demo_data_present() and demo_ledger_present():
+        if (
+            if_empty
+            and demo_data_present()
+            and demo_ledger_present()
+            and demo_enrolments_present()
+            and demo_catalogue_present()
+        ):
             self.stdout.write("Demo data is already loaded; nothing to do.")
             return
         if not (if_empty and demo_data_present()):
@@ -47,6 +55,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Learning rights: {allocated['credited']:,} residents credited in {time.perf_counter() - started:.1f} s."
         )
+        # The catalogue after the providers; it is recognised by its codes, so a second run adds nothing.
+        started = time.perf_counter()
+        catalogue = load_demo_catalogue(seed=seed)
+        self.stdout.write(
+            f"Catalogue: {catalogue['modules']:,} modules, {catalogue['offerings']:,} offerings added"
+            f" in {time.perf_counter() - started:.1f} s."
+        )
+        load_demo_enrolments()  # idempotent too: the personas' bookings in several states
 
     def _load(self, residents: int, seed: int, if_empty: bool, progress: bool) -> None:
         try:

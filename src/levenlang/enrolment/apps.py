@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class EnrolmentConfig(AppConfig):
+    name = "levenlang.enrolment"
+    label = "enrolment"
+    verbose_name = "Enrolments"
+
+    def ready(self) -> None:
+        from levenlang.catalog.signals import provider_suspended
+        from levenlang.enrolment.services import flag_open_enrolments
+
+        provider_suspended.connect(flag_open_enrolments, dispatch_uid="enrolment-flag-open-enrolments")
