@@ -314,18 +314,91 @@ def test_a_reservation_part_larger_than_the_available_money_is_refused(books):
     )
 
 
+NEW_POT = """INSERT INTO ledger_pot (uuid, leerrekening_id, kind, source_id, lot, earmark, posted_cents,
+                                     pending_cents, created_at)
+             VALUES (gen_random_uuid(), %s, 'rights', %s, 'free-money', 31, %s, %s, now())"""
+
+
 @pytest.mark.django_db
 def test_a_new_pot_cannot_start_with_money(books):
-    for posted, pending in [(100, 0), (0, 0 + 50), (100, 100)]:
+    for posted, pending in [(100, 0), (100, 100)]:
         assert_refused(
-            (
-                """INSERT INTO ledger_pot (uuid, leerrekening_id, kind, source_id, lot, earmark, posted_cents,
-                                           pending_cents, created_at)
-                   VALUES (gen_random_uuid(), %s, 'rights', %s, 'free-money', 31, %s, %s, now())""",
-                [books.resident.pk, books.budget.pk, posted, pending],
-            ),
+            (NEW_POT, [books.resident.pk, books.budget.pk, posted, pending]),
             match="ledger: a new pot starts at zero; money enters only through a journal",
         )
+    # Pending money without posted money is below zero: the CHECK refuses it before any trigger runs.
+    assert_refused(
+        (NEW_POT, [books.resident.pk, books.budget.pk, 0, 50]),
+        match='violates check constraint "pot_never_below_zero"',
+    )
+
+
+BORN_WRONG = "ledger: a pot's balance must equal the sum of its legs|ledger: a new pot starts at zero"
+
+
+def allocation_sql(books, *, pot_cents: int, leg_cents: int, kind: str = "allocation") -> tuple:
+    """One statement that inserts a journal of `kind`, a pot born holding `pot_cents` and its leg of `leg_cents`
+    (the allocation's shape), plus the budget's leg so that the journal balances."""
+    return (
+        """WITH j AS (INSERT INTO ledger_journal (uuid, kind, description, effective_date, created_at)
+                      VALUES (gen_random_uuid(), %(kind)s, 'raw', '2026-03-01', now()) RETURNING id),
+                p AS (INSERT INTO ledger_pot (uuid, leerrekening_id, kind, source_id, lot, earmark, posted_cents,
+                                              pending_cents, created_at)
+                      VALUES (gen_random_uuid(), %(resident)s, 'rights', %(budget)s, 'raw-lot', 31, %(pot)s, 0, now())
+                      RETURNING id)
+           INSERT INTO ledger_leg (journal_id, pot_id, system_account_id, amount_cents)
+           SELECT j.id, p.id, NULL, %(leg)s FROM j, p
+           UNION ALL SELECT j.id, NULL, %(budget)s, -%(leg)s FROM j""",
+        {"kind": kind, "resident": books.resident.pk, "budget": books.budget.pk, "pot": pot_cents, "leg": leg_cents},
+    )
+
+
+@pytest.mark.django_db
+def test_a_pot_is_born_with_money_only_together_with_its_allocation_leg(books):
+    # The allocation's shape: accepted, and the books reconcile.
+    with transaction.atomic():
+        execute(allocation_sql(books, pot_cents=5_000, leg_cents=5_000), "SET CONSTRAINTS ALL IMMEDIATE")
+        assert Pot.objects.get(lot="raw-lot").posted_cents == 5_000
+        assert reconcile() == []
+        transaction.set_rollback(True)
+    execute("SET CONSTRAINTS ALL DEFERRED")
+    # A pot holding more or less than its leg brings is refused (by whichever of the pot's and the legs'
+    # statement triggers runs first).
+    for pot_cents in (5_001, 4_999):
+        assert_refused(
+            allocation_sql(books, pot_cents=pot_cents, leg_cents=5_000),
+            match=BORN_WRONG,
+        )
+    # With a journal of another kind the leg moves the balance: a pot born with it would count it twice.
+    assert_refused(
+        allocation_sql(books, pot_cents=5_000, leg_cents=5_000, kind="deposit"),
+        match=BORN_WRONG,
+    )
+
+
+@pytest.mark.django_db
+def test_an_allocation_leg_cannot_add_money_to_an_existing_pot(books):
+    # Its leg does not move the balance, so on a pot that exists it would create money: refused.
+    allocation = (
+        """INSERT INTO ledger_journal (uuid, kind, description, effective_date, created_at)
+           VALUES (gen_random_uuid(), 'allocation', 'raw', '2026-03-01', now())""",
+    )
+    assert_refused(
+        allocation,
+        books.leg_sql(pot=books.pot.pk, cents=100),
+        books.leg_sql(account=books.budget.pk, cents=-100),
+        match="ledger: a pot's balance must equal the sum of its legs",
+    )
+
+
+@pytest.mark.django_db
+def test_a_leg_on_a_pot_that_does_not_exist_is_refused_at_once(books):
+    assert_refused(
+        books.new_journal_sql(),
+        books.leg_sql(pot=books.pot.pk + 1_000_000, cents=100),
+        books.leg_sql(account=books.budget.pk, cents=-100),
+        match="ledger: a leg names a pot that does not exist",
+    )
 
 
 # --- 6. a reservation resolves at most once; an expired one is never paid out -------------------------------

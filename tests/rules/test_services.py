@@ -151,3 +151,20 @@ def test_reading_with_two_connections_gives_the_same_population():
     one, two = population.load(YEAR, readers=1), population.load(YEAR, readers=2)
     assert len(one) == 20 and list(one.ids) == list(two.ids)
     assert all(np.array_equal(one.inputs[name], two.inputs[name]) for name in one.inputs)
+
+
+def test_the_allocate_rights_command_reports_and_a_second_run_credits_nobody(people, capsys):
+    from django.core.management import call_command
+
+    call_command("allocate_rights", year=YEAR)
+    first = capsys.readouterr().out
+    assert "7 residents, 4 with rights (€ 3.250,00); 4 credited now (€ 3.250,00)" in first.replace("\xa0", " ")
+    call_command("allocate_rights", year=YEAR)
+    assert "0 credited now (€ 0,00), 4 in earlier runs" in capsys.readouterr().out.replace("\xa0", " ")
+
+
+def test_the_yearly_task_is_scheduled_on_the_first_of_january():
+    from procrastinate.contrib.django import app
+
+    periodic = {task.periodic_id: task for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["allocate_learning_rights"].cron == "17 2 1 1 *"

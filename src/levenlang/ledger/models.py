@@ -101,7 +101,8 @@ class Pot(models.Model):
     """Money of one source and lot in one Leerrekening, with what it may pay for and until when."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    leerrekening = models.ForeignKey(Leerrekening, on_delete=models.PROTECT, related_name="pots")
+    # No index of its own: the unique (leerrekening, source, lot) below starts with it.
+    leerrekening = models.ForeignKey(Leerrekening, on_delete=models.PROTECT, related_name="pots", db_index=False)
     kind = models.CharField(max_length=20, choices=PotKind.choices)
     source = models.ForeignKey(SystemAccount, on_delete=models.PROTECT, related_name="pots")
     lot = models.CharField(max_length=60, help_text="Tells lots of one source apart: a year, a deposit.")
@@ -168,11 +169,17 @@ class Leg(models.Model):
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="legs")
     pot = models.ForeignKey(Pot, null=True, blank=True, on_delete=models.PROTECT, related_name="legs")
     system_account = models.ForeignKey(
-        SystemAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="legs"
+        SystemAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="legs", db_index=False
     )
     amount_cents = models.BigIntegerField()
 
     class Meta:
+        # Most legs are on pots: index the system-account legs only (one index entry less per pot leg).
+        indexes = [
+            models.Index(
+                fields=["system_account"], name="leg_system_account", condition=models.Q(system_account__isnull=False)
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pot__isnull=False, system_account__isnull=True)

@@ -78,12 +78,12 @@ def allocate_learning_rights(
     cents = learning_rights_cents(found)
     timings["rules_s"] = time.perf_counter() - started
     due = cents > 0
-    rows = [ledger.AllocationRow(int(i), int(c)) for i, c in zip(found.ids[due], cents[due], strict=True)]
     if on_total:
-        on_total(len(rows))
+        on_total(int(due.sum()))
     started = time.perf_counter()
-    result = ledger.allocate(
-        rows,
+    result = ledger.allocate_arrays(
+        found.ids[due],
+        cents[due],
         run_key=f"learning-rights-{year}",
         source=rights_budget(year),
         pot_kind=PotKind.RIGHTS,
@@ -96,7 +96,7 @@ def allocate_learning_rights(
         clock=clock,
     )
     timings["ledger_s"] = time.perf_counter() - started
-    return {**result, "residents": len(found), "due": len(rows), "due_cents": int(cents.sum()), **timings}
+    return {**result, "residents": len(found), "due": int(due.sum()), "due_cents": int(cents.sum()), **timings}
 
 
 # --- what-if simulation -------------------------------------------------------------------------------------

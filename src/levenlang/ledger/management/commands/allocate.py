@@ -64,12 +64,15 @@ class Command(BaseCommand):
         parser.add_argument("--lot", help="the lot of the pots (default: the year of each row)")
         parser.add_argument("--chunk-size", type=int, default=10_000)
         parser.add_argument("--expires-on", default=None, help="last day the money can be used (YYYY-MM-DD)")
+        parser.add_argument("--workers", type=int, default=2, help="chunks written at once, each on its own connection")
 
-    def handle(self, *args, file, run_key, lot, chunk_size, expires_on, **options):
+    def handle(self, *args, file, run_key, lot, chunk_size, expires_on, workers, **options):
         if not file.exists():
             raise CommandError(f"{file} does not exist.")
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1.")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
         groups, errors = read_rows(file)
         if errors:
             for error in errors:
@@ -92,6 +95,7 @@ class Command(BaseCommand):
                     expires_on=expires_on,
                     chunk_size=chunk_size,
                     progress=bar.update,
+                    workers=workers,
                 )
                 self.stdout.write(
                     f"{scheme} {year} {pot_kind}: {result['credited']} credited now, {result['done_before']} "
