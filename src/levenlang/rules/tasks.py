@@ -3,11 +3,13 @@
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from levenlang.core.tasks import closes_connection
 from levenlang.rules import services
 
 
 @app.periodic(cron="17 2 1 1 *", periodic_id="allocate_learning_rights")
 @app.task(queue="rules", queueing_lock="allocate_learning_rights")
+@closes_connection
 def allocate_learning_rights(timestamp: int | None = None, year: int | None = None) -> dict:
     """On 1 January (and whenever started by hand): credit the year's learning rights. Idempotent per year, so a
     retry or a second start is harmless."""
@@ -16,6 +18,7 @@ def allocate_learning_rights(timestamp: int | None = None, year: int | None = No
 
 
 @app.task(queue="rules")
+@closes_connection
 def run_what_if(run_id: int) -> None:
     """A what-if simulation the ministry started on its page; progress and result go to its SimulationRun row."""
     services.run_what_if(run_id)
