@@ -168,3 +168,8 @@ def test_the_yearly_task_is_scheduled_on_the_first_of_january():
 
     periodic = {task.periodic_id: task for task in app.periodic_registry.periodic_tasks.values()}
     assert periodic["allocate_learning_rights"].cron == "17 2 1 1 *"
+
+
+def test_what_if_on_an_empty_population_costs_nothing(db):
+    result = services.what_if(YEAR, reforms.earlier_mid_career(datetime.date(YEAR, 1, 1)))
+    assert (result.people, result.difference_cents, result.by_region) == (0, 0, [])

@@ -193,6 +193,9 @@ def what_if(
     stage = stage or (lambda _name: None)
     stage("population")
     found = found if found is not None else populations.load(year)
+    name = getattr(reform, "name", reform.__name__)
+    if not len(found):
+        return WhatIf(year, name, people=0, baseline_cents=0, reform_cents=0, better_off=0, worse_off=0)
     stage("baseline")
     base_sim = simulation.build(found.inputs, year)
     base = to_cents(base_sim.calculate(variable, str(year)))
@@ -206,7 +209,7 @@ def what_if(
     level = np.asarray(found.inputs["nlqf_level"])
     return WhatIf(
         year=year,
-        reform=getattr(reform, "name", reform.__name__),
+        reform=name,
         people=len(found),
         baseline_cents=int(base.sum(dtype=np.int64)),
         reform_cents=int(reformed.sum(dtype=np.int64)),
