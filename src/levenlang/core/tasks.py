@@ -11,14 +11,16 @@ from procrastinate.contrib.django import app
 def closes_connection(task):
     """For every synchronous task: procrastinate runs it in a worker thread, where Django opens a database
     connection of its own; close it when the task ends, so that no idle connection (nor, in tests, a test database
-    that cannot be dropped) is left behind."""
+    that cannot be dropped) is left behind. A caller inside a transaction (a test calling the task directly) keeps
+    its connection."""
 
     @functools.wraps(task)
     def run(*args, **kwargs):
         try:
             return task(*args, **kwargs)
         finally:
-            connection.close()
+            if not connection.in_atomic_block:
+                connection.close()
 
     return run
 
