@@ -28,6 +28,7 @@ from tables import empty_tables
 from levenlang.residents.models import Resident
 from levenlang.rules import population, services
 from levenlang_rules import navigator, reforms, tax_benefit_system
+from levenlang_rules.dates import age_in_months, year_month_day
 from levenlang_rules.money import to_cents
 
 YEAR = 2027
@@ -44,11 +45,8 @@ def numpy_learning_rights(inputs: dict, year: int) -> np.ndarray:
     overhead, and a cross-check of the formulas."""
     p = tax_benefit_system().parameters(f"{year}-01-01")
     lr, aow_months = p.learning_rights, p.general.aow_age_months
-    birth = inputs["birth"].astype("datetime64[D]")
-    months = birth.astype("datetime64[M]")
-    by, bm = months.astype("datetime64[Y]").astype(np.int32) + 1970, months.astype(np.int32) % 12 + 1
-    bd = (birth - months).astype(np.int32) + 1
-    age_months = (year - by) * 12 + (1 - bm) - (bd > 1)
+    by, _, _ = year_month_day(inputs["birth"])
+    age_months = age_in_months(inputs["birth"], datetime.date(year, 1, 1))
     level, situation = inputs["nlqf_level"], inputs["situation"]
     turns_adult = by + lr.opening_age == year
     yearly = (by + lr.opening_age < year) & (age_months < aow_months) & (situation != 3) & (situation != 4)

@@ -344,10 +344,6 @@ class Offering(models.Model):
         when = self.start_date.isoformat() if self.start_date else "self-paced"
         return f"{self.module} · {when}"
 
-    @property
-    def is_self_paced(self) -> bool:
-        return self.start_date is None
-
 
 class ImportRun(models.Model):
     """One uploaded catalogue file and what became of it: all of it imported, or nothing and a report of every

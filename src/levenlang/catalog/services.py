@@ -485,14 +485,12 @@ _WORD_RE = re.compile(r"[\w-]+", re.UNICODE)
 _TSQUERY = "(websearch_to_tsquery('dutch', %(q)s) || websearch_to_tsquery('english', %(q)s))"
 
 
-def _coverage_by_category(resident_id: int) -> dict[int, int]:
+def _coverage_by_category(pots: list[tuple]) -> dict[int, int]:
     """What the person's pots could pay for one module of each category today (sum of eligible pots)."""
     from levenlang.ledger import services as ledger
 
     huge = 10**11  # more than any module costs: the preview then shows all that is available
-    return {
-        int(c): ledger.preview(resident_id=resident_id, category=c, price_cents=huge).covered_cents for c in Category
-    }
+    return {int(c): ledger.preview_from(pots, category=c, price_cents=huge).covered_cents for c in Category}
 
 
 def _where(params: SearchParams, coverage: dict[int, int] | None, today: datetime.date):
@@ -640,8 +638,9 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
     logged-in resident) what it costs them after their funding."""
     today = today or timezone.localdate()
     # What the pots could pay per category is needed only for the facet on the price after funding.
+    pots = _usable_pots(resident)
     wants_coverage = resident is not None and params.max_own_share_cents is not None
-    coverage = _coverage_by_category(resident.pk) if wants_coverage else None
+    coverage = _coverage_by_category(pots) if wants_coverage else None
     where, args, offering_sql, point = _where(params, coverage, today)
     best: dict[int, int] = {}  # shown module -> the offering that fits the filters best (soonest start)
     found: dict[int, dict[str, set]] = {}  # shown module -> query word -> weights where it was found
@@ -707,7 +706,7 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
         hits.append(hit)
     _explain(hits, params, found)
     if resident is not None:
-        _price_after_funding(hits, resident, today)
+        _price_after_funding(hits, pots)
     return SearchResult(params=params, total=total, hits=hits, facets=facets, funded=resident is not None)
 
 
@@ -744,9 +743,15 @@ def _explain(hits: list[Hit], params: SearchParams, found: dict[int, dict[str, s
         hit.reasons = reasons
 
 
-def _price_after_funding(hits: list[Hit], resident, today: datetime.date) -> None:
-    """The person's own share for each shown result, by the ledger's waterfall (only this page: the preview reads
-    the person's pots for each module)."""
+def _usable_pots(resident) -> list[tuple] | None:
+    """The resident's pots, read once for the whole page (facet coverage and each result's own share)."""
+    from levenlang.ledger import services as ledger
+
+    return ledger.usable_pots(resident_id=resident.pk) if resident is not None else None
+
+
+def _price_after_funding(hits: list[Hit], pots: list[tuple]) -> None:
+    """The person's own share for each shown result, by the ledger's waterfall over the pots read once."""
     from levenlang.ledger import services as ledger
 
     for hit in hits:
@@ -754,7 +759,7 @@ def _price_after_funding(hits: list[Hit], resident, today: datetime.date) -> Non
         if price <= 0:
             hit.own_share_cents, hit.covered_cents = 0, 0
             continue
-        preview = ledger.preview(resident_id=resident.pk, category=Category(hit.module.category), price_cents=price)
+        preview = ledger.preview_from(pots, category=Category(hit.module.category), price_cents=price)
         hit.own_share_cents, hit.covered_cents = preview.own_share_cents, preview.covered_cents
 
 

@@ -37,6 +37,7 @@ from levenlang.catalog.models import (
 )
 from levenlang.core.permissions import CHANGE_MODULE, MANAGE_CATALOGUE, REVIEW_PROVIDERS, VIEW_MODULE
 from levenlang.core.roles import Role
+from levenlang.ledger import services as ledger
 from levenlang.ledger.models import Category
 from levenlang.residents.models import Resident
 
@@ -117,15 +118,14 @@ def module_detail(request, uuid):
         .select_related("region")
     )
     resident = _resident(request.user)
+    pots = ledger.usable_pots(resident_id=resident.pk) if resident is not None else None  # once for all offerings
     rows = []
     for offering in offerings:
         row = {"offering": offering, "problem": services.bookable_problem(offering, today=today)}
         row["book_url"] = _book_url(offering) if row["problem"] is None else None
-        if resident is not None and offering.price_cents > 0:
-            from levenlang.ledger import services as ledger
-
-            row["preview"] = ledger.preview(
-                resident_id=resident.pk, category=Category(module.category), price_cents=offering.price_cents
+        if pots is not None and offering.price_cents > 0:
+            row["preview"] = ledger.preview_from(
+                pots, category=Category(module.category), price_cents=offering.price_cents
             )
         rows.append(row)
     return render(
@@ -246,7 +246,12 @@ def import_page(request):
     return render(
         request,
         "catalog/provider/import.html",
-        {"form": form, "provider": provider, "runs": provider.imports.all()[:20], "csv_columns": CSV_COLUMNS},
+        {
+            "form": form,
+            "provider": provider,
+            "runs": provider.imports.defer("content", "report")[:20],
+            "csv_columns": CSV_COLUMNS,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -303,7 +308,9 @@ def review_providers(request):
         Provider.objects.select_related("region")
         .prefetch_related(Prefetch("recognitions", queryset=ProviderRecognition.objects.order_by("-submitted_at")))
         .annotate(
-            waiting=Count("recognitions", filter=Q(recognitions__status=ProviderRecognition.Status.SUBMITTED)),
+            waiting=Count(
+                "recognitions", filter=Q(recognitions__status=ProviderRecognition.Status.SUBMITTED), distinct=True
+            ),
             module_count=Count("modules", distinct=True),
         )
         .order_by("-waiting", "name")
@@ -314,7 +321,7 @@ def review_providers(request):
     return render(
         request,
         "catalog/admin/providers.html",
-        {"providers": providers, "show": show, "review_form": ReviewForm(), "suspend_form": SuspendForm()},
+        {"providers": providers, "show": show},
     )
 
 

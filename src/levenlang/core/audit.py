@@ -14,6 +14,24 @@ def record_view(actor, resident, *, reason: str, request=None, export: bool = Fa
     return _record(actor, action, reason=reason, request=request, subject_person=resident.uuid, obj=resident)
 
 
+def record_views(actor, residents, *, reason: str, request=None) -> None:
+    """`record_view` for a list that shows many residents at once: one line per other person, in one INSERT."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(
+                actor,
+                AuditEvent.Action.VIEW_PERSONAL_DATA,
+                reason=reason,
+                request=request,
+                subject_person=resident.uuid,
+                obj=resident,
+            )
+            for resident in {r.pk: r for r in residents}.values()
+            if resident.user_id is None or resident.user_id != actor.pk
+        ]
+    )
+
+
 def record_money_movement(actor, *, amount_cents: int, obj, reason: str, subject_person=None) -> AuditEvent:
     """Record a money movement (a journal of the ledger) with who started it."""
     return _record(
@@ -26,9 +44,15 @@ def record_money_movement(actor, *, amount_cents: int, obj, reason: str, subject
     )
 
 
-def _record(actor, action, *, reason, request=None, subject_person=None, obj=None, amount_cents=None):
+def _record(actor, action, **details) -> AuditEvent:
+    event = _event(actor, action, **details)
+    event.save()
+    return event
+
+
+def _event(actor, action, *, reason, request=None, subject_person=None, obj=None, amount_cents=None) -> AuditEvent:
     authenticated = actor is not None and actor.is_authenticated
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if authenticated else None,
         actor_role=actor.role if authenticated else "",
         action=action,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levenlang.core.api import get_permitted_object
-from levenlang.core.audit import record_view
+from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import ACT_AS_LEARNER, VIEW_ENROLMENT
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, services
@@ -116,8 +116,7 @@ class EnrolmentList(ListAPIView):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         page = self.paginator.page if self.paginator and hasattr(self.paginator, "page") else []
-        for resident in {e.resident for e in page}:
-            record_view(request.user, resident, reason="API: lijst van inschrijvingen", request=request)
+        record_views(request.user, [e.resident for e in page], reason="API: lijst van inschrijvingen", request=request)
         return response
 
     @extend_schema(request=RequestSerializer, responses={201: StepResult}, parameters=[IDEMPOTENCY_KEY])

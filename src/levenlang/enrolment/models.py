@@ -111,10 +111,6 @@ class Enrolment(models.Model):
 
         return self.is_open and self.provider.status == Provider.Status.SUSPENDED
 
-    @property
-    def is_partial(self) -> bool:
-        return self.completed_percent is not None and self.completed_percent < 100
-
 
 class EnrolmentEvent(models.Model):
     """One transition: who, when, from which status to which, and why. Append-only."""

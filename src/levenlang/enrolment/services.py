@@ -37,7 +37,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -109,12 +108,11 @@ STEPS: dict[str, Step] = {
 
 def allowed_steps(enrolment: Enrolment, user) -> list[str]:
     """The steps this user may take now (for the buttons on a page)."""
+    roles = _roles(user, enrolment)  # once: for provider staff each check asks the database
     return [
         name
         for name, step in STEPS.items()
-        if name != "lapse"
-        and enrolment.status in _sources(step, _roles(user, enrolment))
-        and _roles(user, enrolment) & set(step.by)
+        if name != "lapse" and enrolment.status in _sources(step, roles) and roles & set(step.by)
     ]
 
 
@@ -392,13 +390,6 @@ SELECT id, %(at)s, %(actor)s, %(role)s, 'accepted', 'reserved', %(note)s FROM mo
 """
 
 
-def _cursor():
-    """A cursor on Django's connection (same transaction) that binds on the server, so that the booking's
-    statements are planned once per connection."""
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
 def _booking(enrolment_uuid, actor) -> _Booking:
     """The enrolment to reserve, locked. The usual case (an accepted enrolment of an approved provider, booked by
     its own learner) in one statement; anything else goes through the ORM path, which gives the exact refusal."""
@@ -406,7 +397,7 @@ def _booking(enrolment_uuid, actor) -> _Booking:
         enrolment_uuid = uuid.UUID(str(enrolment_uuid))
     except ValueError:
         raise NotFound(_("There is no enrolment %(uuid)s."), uuid=enrolment_uuid) from None
-    with _cursor() as cursor:
+    with ledger.prepared_cursor() as cursor:
         cursor.execute(_BOOKING_SQL, [enrolment_uuid], prepare=True)
         row = cursor.fetchone()
     if row is not None:
@@ -479,7 +470,8 @@ def reserve(
         quarter = quarter_start(today)
         if booking.funded_place_cap is not None or booking.capacity is not None:
             _lock_places(booking.module_id)
-            with _cursor() as cursor:  # statements after the lock: they see what the previous holder committed
+            # Statements after the lock: they see what the previous holder committed.
+            with ledger.prepared_cursor() as cursor:
                 if booking.funded_place_cap is not None:
                     cursor.execute(_TAKEN_SQL, [booking.module_id, quarter, _FUNDED], prepare=True)
                     if cursor.fetchone()[0] >= booking.funded_place_cap:
@@ -525,7 +517,7 @@ def reserve(
             "completed_percent": None,
             "paid_cents": None,
         }
-        with _cursor() as cursor:
+        with ledger.prepared_cursor() as cursor:
             cursor.execute(
                 _RESERVED_SQL,
                 {

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from levenlang.catalog.models import Offering, Provider
-from levenlang.core.audit import record_view
+from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import OVERRIDE_ENROLMENT, VIEW_ENROLMENT, VIEW_PRICE_MONITOR
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, monitoring, services
@@ -58,7 +58,7 @@ def _own_resident(request) -> Resident:
 def _visible(request, enrolment_uuid) -> Enrolment:
     """The enrolment, or 404 both when it does not exist and when this user may not see it."""
     enrolment = (
-        Enrolment.objects.select_related("resident", "module", "offering", "provider", "reservation")
+        Enrolment.objects.select_related("resident", "module", "offering", "provider")
         .filter(uuid=enrolment_uuid)
         .first()
     )
@@ -334,8 +334,7 @@ def provider_list(request):
     elif status in Status.values:
         enrolments = enrolments.filter(status=status)
     page = Paginator(enrolments.order_by("-id"), 50).get_page(request.GET.get("page"))
-    for resident in {e.resident for e in page}:
-        record_view(request.user, resident, reason="Opleider: lijst van inschrijvingen", request=request)
+    record_views(request.user, [e.resident for e in page], reason="Opleider: lijst van inschrijvingen", request=request)
     for enrolment in page:
         enrolment.steps = [s for s in services.allowed_steps(enrolment, request.user) if s != "cancel"]
     return render(
@@ -405,8 +404,7 @@ def admin_list(request):
             Q(provider__status=Provider.Status.SUSPENDED, status__in=OPEN_STATUSES) | Q(status=Status.DISPUTED)
         )
     page = Paginator(enrolments, 50).get_page(request.GET.get("page"))
-    for resident in {e.resident for e in page}:
-        record_view(request.user, resident, reason="Beheer: lijst van inschrijvingen", request=request)
+    record_views(request.user, [e.resident for e in page], reason="Beheer: lijst van inschrijvingen", request=request)
     return render(request, "enrolment/admin_list.html", {"page": page, "flagged": flagged})
 
 

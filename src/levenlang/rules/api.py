@@ -109,6 +109,7 @@ class SchemeSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True)
     budget_eur = serializers.IntegerField(allow_null=True)
+    budget_note = serializers.CharField()
     how_to_apply = serializers.CharField()
     reference_title = serializers.CharField()
     reference_href = serializers.CharField()
@@ -123,28 +124,7 @@ class SchemeRegisterView(APIView):
     @extend_schema(responses=SchemeSerializer(many=True))
     def get(self, request):
         language = get_language_from_request(request)
-        fields = [
-            "key",
-            "owner",
-            "kind",
-            "applies_to",
-            "start",
-            "end",
-            "budget_eur",
-            "reference_title",
-            "reference_href",
-        ]
-        return Response(
-            [
-                {
-                    **{f: getattr(s, f) for f in [*fields, "plausible"]},
-                    "name": s.name(language),
-                    "summary": s.summary(language),
-                    "how_to_apply": s.how_to_apply(language),
-                }
-                for s in register.schemes()
-            ]
-        )
+        return Response([s.described(language) for s in register.schemes()])
 
 
 class DepositEffectQuery(serializers.Serializer):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 
 from levenlang.core.regions import REGIONS
 from levenlang.employers.models import Employer
@@ -121,11 +121,11 @@ def load(year: int, *, resident_ids: list[int] | None = None, readers: int | Non
     if resident_ids is not None:
         # Each part of the query filters on the residents, else the joins would read every employment and pot.
         return _population(_copy(_query("{column} = ANY(%(ids)s)"), params), year)
+    bounds = Resident.objects.aggregate(low=Min("id"), high=Max("id"), count=Count("id"))
     if readers is None:
-        readers = READERS if Resident.objects.count() >= PARALLEL_FROM else 1
-    if readers == 1:
+        readers = READERS if bounds["count"] >= PARALLEL_FROM else 1
+    if readers == 1 or not bounds["count"]:
         return _population(_copy(_query("true"), params), year)
-    bounds = Resident.objects.aggregate(low=Min("id"), high=Max("id"))
     edges = np.linspace(bounds["low"], bounds["high"] + 1, readers + 1).astype(np.int64).tolist()
     query = _query("{column} >= %(low)s AND {column} < %(high)s")
     with ThreadPoolExecutor(readers) as pool:

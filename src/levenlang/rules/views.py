@@ -19,27 +19,16 @@ from levenlang_rules import register
 
 def _present(results, language: str) -> dict:
     """The navigator's results as the template shows them: in the page's language, eligible schemes first."""
-    shown = []
-    for r in sorted(results, key=lambda r: not r.eligible):
-        s = r.scheme
-        shown.append(
-            {
-                "key": s.key,
-                "name": s.name(language),
-                "summary": s.summary(language),
-                "owner": s.owner,
-                "for_employer": s.applies_to == "employer",
-                "eligible": r.eligible,
-                "amount_cents": r.amount_cents,
-                "kind": s.kind,
-                "reasons": [(c.held, c.text(language)) for c in r.reasons],
-                "parts": [(p.label(language), cents) for p, cents in r.parts if cents],
-                "how_to_apply": s.how_to_apply(language),
-                "reference_title": s.reference_title,
-                "reference_href": s.reference_href,
-                "plausible": s.plausible,
-            }
-        )
+    shown = [
+        {
+            **r.scheme.described(language),
+            "eligible": r.eligible,
+            "amount_cents": r.amount_cents,
+            "reasons": [(c.held, c.text(language)) for c in r.reasons],
+            "parts": [(p.label(language), cents) for p, cents in r.parts if cents],
+        }
+        for r in sorted(results, key=lambda r: not r.eligible)
+    ]
     return {
         "for_person": [x for x in shown if not x["for_employer"]],
         "for_employer": [x for x in shown if x["for_employer"]],
@@ -74,24 +63,7 @@ def resident_schemes(request, resident_uuid):
 
 def scheme_register(request):
     """Public: every scheme, who owns it, its period and budget, who applies and where."""
-    language = get_language()
-    rows = [
-        {
-            "name": s.name(language),
-            "summary": s.summary(language),
-            "owner": s.owner,
-            "for_employer": s.applies_to == "employer",
-            "start": s.start,
-            "end": s.end,
-            "budget_eur": s.budget_eur,
-            "budget_note": s.budget_note(language) if s.budget_note else "",
-            "how_to_apply": s.how_to_apply(language),
-            "reference_title": s.reference_title,
-            "reference_href": s.reference_href,
-            "plausible": s.plausible,
-        }
-        for s in register.schemes()
-    ]
+    rows = [s.described(get_language()) for s in register.schemes()]
     return render(request, "rules/register.html", {"rows": rows})
 
 

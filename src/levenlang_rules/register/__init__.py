@@ -64,6 +64,26 @@ class Scheme:
     def runs_in(self, year: int) -> bool:
         return self.start.year <= year and (self.end is None or self.end.year >= year)
 
+    def described(self, language: str) -> dict:
+        """The register entry in one language: what the register page, the navigator and the API show."""
+        return {
+            "key": self.key,
+            "name": self.name(language),
+            "summary": self.summary(language),
+            "owner": self.owner,
+            "kind": self.kind,
+            "applies_to": self.applies_to,
+            "for_employer": self.applies_to == "employer",
+            "start": self.start,
+            "end": self.end,
+            "budget_eur": self.budget_eur,
+            "budget_note": self.budget_note(language) if self.budget_note else "",
+            "how_to_apply": self.how_to_apply(language),
+            "reference_title": self.reference_title,
+            "reference_href": self.reference_href,
+            "plausible": self.plausible,
+        }
+
     @property
     def variables(self) -> list[str]:
         names = [self.eligible, *(c.variable for c in self.conditions), *(p.variable for p in self.parts)]
