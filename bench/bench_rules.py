@@ -26,7 +26,7 @@ from bench_ledger_allocation import LEDGER_ROOTS, PROTECTED_TABLES, _raw_seconds
 from tables import empty_tables
 
 from levenlang.residents.models import Resident
-from levenlang.rules import population, services
+from levenlang.schemes import population, services
 from levenlang_rules import navigator, reforms, tax_benefit_system
 from levenlang_rules.dates import age_in_months, year_month_day
 from levenlang_rules.money import to_cents

@@ -26,8 +26,8 @@ from levenlang.employers.models import Employer, Employment, Sector, SectorFund
 from levenlang.ledger.models import Journal, Leg, Pot, Reservation
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
-from levenlang.rules import population
-from levenlang.rules import services as rules
+from levenlang.schemes import population
+from levenlang.schemes import services as rules
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)

@@ -7,7 +7,7 @@ from levenlang.accounts.api import MeView
 from levenlang.enrolment import api as enrolment_api
 from levenlang.ledger.api import DepositView, LeerrekeningView, OwnDepositView, PreviewView
 from levenlang.residents.api import ResidentDetail
-from levenlang.rules.api import DepositEffectView, MyNavigatorView, ResidentNavigatorView, SchemeRegisterView
+from levenlang.schemes.api import DepositEffectView, MyNavigatorView, ResidentNavigatorView, SchemeRegisterView
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

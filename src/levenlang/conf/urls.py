@@ -16,7 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("levenlang.ledger.urls")),
     path("", include("levenlang.catalog.urls")),
     path("", include("levenlang.enrolment.urls")),
-    path("", include("levenlang.rules.urls")),
+    path("", include("levenlang.schemes.urls")),
     prefix_default_language=False,
 )
 if not settings.DEMO_MODE:

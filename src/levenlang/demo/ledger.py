@@ -15,7 +15,7 @@ from levenlang.ledger import services
 from levenlang.ledger.models import Category, Command, PotKind, SystemAccount
 from levenlang.ledger.payments import DemoPaymentProvider
 from levenlang.residents.models import Resident
-from levenlang.rules import services as rules
+from levenlang.schemes import services as rules
 
 LAST_KEY = "demo:ineke:digital:paid"  # the last movement below: when it exists, everything does
 

@@ -1,5 +1,5 @@
 """Facts about a person that the rules read. They come from the residents and employers apps (see
-levenlang.rules.population) or, in YAML tests, from the test's input."""
+levenlang.schemes.population) or, in YAML tests, from the test's input."""
 
 import datetime
 

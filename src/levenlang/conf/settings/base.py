@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "levenlang.catalog",
     "levenlang.ledger",
     "levenlang.enrolment",
-    "levenlang.rules",
+    "levenlang.schemes",
     "levenlang.accounts",
     "levenlang.portal",
     "levenlang.demo",

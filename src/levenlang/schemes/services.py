@@ -16,8 +16,8 @@ from levenlang.core.regions import REGIONS
 from levenlang.ledger import services as ledger
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.models import Category, PotKind, SystemAccount
-from levenlang.rules import population as populations
-from levenlang.rules.models import SimulationRun
+from levenlang.schemes import population as populations
+from levenlang.schemes.models import SimulationRun
 from levenlang_rules import navigator, reforms, simulation, tax_benefit_system
 from levenlang_rules.money import to_cents
 
@@ -238,7 +238,7 @@ def reform_from(spec: dict, year: int):
 
 def start_what_if(user, *, year: int, spec: dict) -> SimulationRun:
     """Check the reform (a bad parameter path or value is refused before anything is queued) and queue the run."""
-    from levenlang.rules import tasks
+    from levenlang.schemes import tasks
 
     reform = reform_from(spec, year)
     run = SimulationRun.objects.create(created_by=user, year=year, reform=spec, reform_name=reform.name)

@@ -5,8 +5,8 @@ import pytest
 
 from levenlang.demo.ledger import load_demo_ledger
 from levenlang.demo.population import load_population
-from levenlang.rules import services
-from levenlang.rules.models import SimulationRun
+from levenlang.schemes import services
+from levenlang.schemes.models import SimulationRun
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_journeys import log_in_as
 
@@ -59,7 +59,7 @@ def test_the_ministry_runs_a_what_if_simulation_and_reads_the_breakdown(page, de
     page.click("main button[type='submit']")
     page.wait_for_selector("progress")
     assert_no_axe_violations(page)
-    # The worker's part, run here: the task calls this same service (the worker path is tested in tests/rules).
+    # The worker's part, run here: the task calls this same service (the worker path is tested in tests/schemes).
     services.run_what_if(SimulationRun.objects.get().pk)
     page.wait_for_selector("text=Per opleidingsniveau", timeout=10_000)  # htmx polls and swaps in the result
     assert page.locator("progress").count() == 0

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from levenlang.rules import views
+from levenlang.schemes import views
 
-app_name = "rules"
+app_name = "schemes"
 urlpatterns = [
     path("regelingen/", views.my_schemes, name="mine"),
     path("regelingen/register/", views.scheme_register, name="register"),

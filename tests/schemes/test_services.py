@@ -11,7 +11,7 @@ from levenlang.ledger import reconcile
 from levenlang.ledger.clock import FixedClock
 from levenlang.ledger.models import Leg, Pot, PotKind
 from levenlang.residents.models import Situation
-from levenlang.rules import population, services
+from levenlang.schemes import population, services
 from levenlang_rules import reforms, tax_benefit_system
 from levenlang_rules.money import to_cents
 from tests.factories import ResidentFactory, UserFactory, region

@@ -1,14 +1,14 @@
-"""Background work of the rules, run by the procrastinate worker."""
+"""Background work of the schemes app, run by the procrastinate worker."""
 
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from levenlang.core.tasks import closes_connection
-from levenlang.rules import services
+from levenlang.schemes import services
 
 
 @app.periodic(cron="17 2 1 1 *", periodic_id="allocate_learning_rights")
-@app.task(queue="rules", queueing_lock="allocate_learning_rights")
+@app.task(queue="schemes", queueing_lock="allocate_learning_rights")
 @closes_connection
 def allocate_learning_rights(timestamp: int | None = None, year: int | None = None) -> dict:
     """On 1 January (and whenever started by hand): credit the year's learning rights. Idempotent per year, so a
@@ -17,7 +17,7 @@ def allocate_learning_rights(timestamp: int | None = None, year: int | None = No
     return {k: v for k, v in result.items() if isinstance(v, int)}
 
 
-@app.task(queue="rules")
+@app.task(queue="schemes")
 @closes_connection
 def run_what_if(run_id: int) -> None:
     """A what-if simulation the ministry started on its page; progress and result go to its SimulationRun row."""

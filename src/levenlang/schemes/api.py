@@ -1,4 +1,4 @@
-"""REST API of the rules (/api/v1/): the navigator for the resident (or, with permission, for a resident), and the
+"""REST API of the schemes app (/api/v1/): the navigator for the resident (or, with permission, for a resident), and the
 public register of schemes. Texts come in the language the request asks for (Accept-Language: nl or en; Dutch by
 default): the API has no /en/ prefix, so the rule for pages (Dutch unless the path says /en/) does not apply."""
 
@@ -16,7 +16,7 @@ from levenlang.core.api import get_permitted_object
 from levenlang.core.permissions import VIEW_RESIDENT
 from levenlang.core.roles import Role
 from levenlang.residents.models import Resident
-from levenlang.rules import services
+from levenlang.schemes import services
 from levenlang_rules import register
 
 YEAR = OpenApiParameter("year", int, description="The year (default: this year).")

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from levenlang.core.money import format_cents
 from levenlang.ledger.errors import LedgerError
-from levenlang.rules import services
+from levenlang.schemes import services
 
 
 class Command(BaseCommand):

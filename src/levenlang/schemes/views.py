@@ -1,4 +1,4 @@
-"""Pages of the rules: the navigator for a resident, the public register of schemes, and the ministry's what-if
+"""Pages of the schemes app: the navigator for a resident, the public register of schemes, and the ministry's what-if
 simulation (start, progress, result)."""
 
 from django.contrib.auth.decorators import login_required
@@ -11,9 +11,9 @@ from django.views.decorators.cache import never_cache
 from levenlang.core.permissions import RUN_WHAT_IF, VIEW_RESIDENT
 from levenlang.core.roles import Role
 from levenlang.residents.models import Resident
-from levenlang.rules import services
-from levenlang.rules.forms import DepositEffectForm, WhatIfForm
-from levenlang.rules.models import SimulationRun
+from levenlang.schemes import services
+from levenlang.schemes.forms import DepositEffectForm, WhatIfForm
+from levenlang.schemes.models import SimulationRun
 from levenlang_rules import register
 
 
@@ -42,10 +42,10 @@ def my_schemes(request):
     if resident is None:
         if request.user.role != Role.RESIDENT:
             raise PermissionDenied
-        return render(request, "rules/navigator.html", {"own": True, "resident": None})
+        return render(request, "schemes/navigator.html", {"own": True, "resident": None})
     results = services.navigate(resident, viewer=request.user, request=request)
     return render(
-        request, "rules/navigator.html", {"own": True, "resident": resident, **_present(results, get_language())}
+        request, "schemes/navigator.html", {"own": True, "resident": resident, **_present(results, get_language())}
     )
 
 
@@ -58,13 +58,13 @@ def resident_schemes(request, resident_uuid):
         raise Http404
     results = services.navigate(resident, viewer=request.user, request=request)
     context = {"own": False, "resident": resident, **_present(results, get_language())}
-    return render(request, "rules/navigator.html", context)
+    return render(request, "schemes/navigator.html", context)
 
 
 def scheme_register(request):
     """Public: every scheme, who owns it, its period and budget, who applies and where."""
     rows = [s.described(get_language()) for s in register.schemes()]
-    return render(request, "rules/register.html", {"rows": rows})
+    return render(request, "schemes/register.html", {"rows": rows})
 
 
 def deposit_effect(request):
@@ -73,7 +73,7 @@ def deposit_effect(request):
     bound = request.GET if "amount" in request.GET else None
     form = DepositEffectForm(bound, initial={"kind": request.GET.get("kind", "employer")})
     effect = services.deposit_effect(**form.effect_arguments()) if form.is_valid() else None
-    return render(request, "rules/deposit_effect.html", {"form": form, "effect": effect})
+    return render(request, "schemes/deposit_effect.html", {"form": form, "effect": effect})
 
 
 def _may_run(user) -> None:
@@ -88,9 +88,9 @@ def what_if(request):
     form = WhatIfForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         run = services.start_what_if(request.user, year=form.cleaned_data["year"], spec=form.spec())
-        return redirect("rules:what-if-run", run_uuid=run.uuid)
+        return redirect("schemes:what-if-run", run_uuid=run.uuid)
     runs = SimulationRun.objects.filter(created_by=request.user)[:10]
-    return render(request, "rules/what_if.html", {"form": form, "runs": runs})
+    return render(request, "schemes/what_if.html", {"form": form, "runs": runs})
 
 
 @never_cache
@@ -98,5 +98,5 @@ def what_if(request):
 def what_if_run(request, run_uuid):
     _may_run(request.user)
     run = get_object_or_404(SimulationRun, uuid=run_uuid)
-    template = "rules/_what_if_progress.html" if request.headers.get("HX-Request") else "rules/what_if_run.html"
+    template = "schemes/_what_if_progress.html" if request.headers.get("HX-Request") else "schemes/what_if_run.html"
     return render(request, template, {"run": run, "result": run.result})

@@ -10,7 +10,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 from levenlang.residents.models import Situation
-from levenlang.rules.models import SimulationRun
+from levenlang.schemes.models import SimulationRun
 from tests.factories import ResidentFactory, UserFactory
 
 
@@ -98,7 +98,7 @@ def test_what_if_runs_on_the_worker_and_shows_the_result(client):
     assert "<progress" in waiting and 'hx-trigger="every 1s"' in waiting
 
     worker = app.with_connector(app.connector.get_worker_connector())
-    worker.run_worker(queues=["rules"], wait=False, install_signal_handlers=False, listen_notify=False)
+    worker.run_worker(queues=["schemes"], wait=False, install_signal_handlers=False, listen_notify=False)
     # Only this run's job counts: other tests may leave jobs in the queue (its tables are not emptied between tests).
     assert ProcrastinateJob.objects.get(task_name__endswith="run_what_if", args__run_id=run.pk).status == "succeeded"
 
