@@ -1,4 +1,4 @@
-"""Catalogue search: a keyword plus two facets over 100,000 published modules (DESIGN.md §8: p95 ≤ 50 ms).
+"""Catalogue search: a keyword plus two facets over 100,000 published modules (docs/performance.md: p95 ≤ 50 ms).
 
 Set-up (once; a rerun reuses the rows): 200 approved providers and 100,000 modules (fewer when n < 10,000, for the
 CI smoke run) generated in SQL with INSERT … SELECT: titles and descriptions drawn from a Dutch vocabulary of

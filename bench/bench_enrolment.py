@@ -1,7 +1,7 @@
 """Enrolment bookings per second through the service layer (`enrolment.services.reserve`: lock the enrolment, the
 strong-login check, the module's funded-place lock and count, the ledger's waterfall reservation, the status
 change and its event, all under one idempotency key), beside the bare `ledger.services.reserve` for the same
-residents and prices as the ceiling. Same number of worker processes for both (16 by default, as DESIGN.md §8).
+residents and prices as the ceiling. Same number of worker processes for both (16 by default, as docs/performance.md).
 
 Set-up (not measured): the first min(N, 20,000) residents get €10,000 of learning rights (`services.allocate`);
 one provider with 50 modules, each with a funded-place cap (so that every booking takes the cap's lock and count)
@@ -254,6 +254,6 @@ def run(n: int, report) -> None:
         "bookings/s",
         ceiling_name="bare ledger.services.reserve, same residents, prices and workers",
         ceiling=bare["rate"],
-        target="≥ 1,000/s (DESIGN.md §8, reservations)",
+        target="≥ 1,000/s (docs/performance.md, reservations)",
         higher_is_better=True,
     )

@@ -1,4 +1,4 @@
-"""Yearly allocation throughput (DESIGN.md §8: 18M residents in ≤ 3 minutes, about ≥ 45% of raw SQL).
+"""Yearly allocation throughput (docs/performance.md: 18M residents within one night, ≤ 15 minutes, at ≥ 90% of raw SQL).
 
 Credits the first n residents of the bench database (ordered by id) through `services.allocate` (a list of
 AllocationRow, the public signature; `allocate_arrays` skips the 0.2 s per million of turning it into arrays), in
@@ -37,7 +37,7 @@ from levenlang.residents.models import Resident
 CHUNK_SIZE = int(os.environ.get("LEVENLANG_BENCH_CHUNK", "10000"))
 WORKERS = int(os.environ.get("LEVENLANG_BENCH_WORKERS", "2"))
 TARGET_RESIDENTS = 18_000_000
-TARGET_SECONDS = 180
+TARGET_SECONDS = 15 * 60  # one night; the earlier 180 s came from a narrower shape and was withdrawn
 CATEGORIES = [Category.STUDY, Category.GENERAL_SKILLS, Category.JOB_ORIENTED]
 EXPIRES_ON = datetime.date(2031, 12, 31)
 
@@ -219,7 +219,7 @@ def run(n: int, report) -> None:
             "residents/s",
             ceiling_name="raw SQL INSERT ... SELECT, same rows, triggers, chunks and threads",
             ceiling=len(ids) / raw,
-            target=">= 45% of the raw SQL rate",
+            target=">= 90% of the raw SQL rate",
             higher_is_better=True,
         )
         report(

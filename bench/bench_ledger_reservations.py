@@ -1,4 +1,4 @@
-"""Reservations (enrolment bookings) per second with 16 concurrent workers (DESIGN.md §8: ≥ 1,000/s through the
+"""Reservations (enrolment bookings) per second with 16 concurrent workers (docs/performance.md: ≥ 1,000/s through the
 service layer, ≥ 30% of the ceiling, zero overdrafts).
 
 Set-up: the ledger is emptied (TRUNCATE), then the first min(n, 20,000) residents get two pots through

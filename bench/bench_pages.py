@@ -1,5 +1,5 @@
 """Server time of each persona's home page, and of the Leerrekening and audit-log pages, on the demo data of
-size n (DESIGN.md §8: p95 ≤ 150 ms).
+size n (docs/performance.md: p95 ≤ 150 ms).
 
 Requests go through the whole Django stack in-process (middleware, session, templates, queries), without
 a network. The ceiling is the accessibility statement through the same stack: a page with the same layout

@@ -1,4 +1,4 @@
-"""Rules as code (issue 4, DESIGN.md §8), on the population that bench_demo_load left in the bench database:
+"""Rules as code (docs/performance.md), on the population that bench_demo_load left in the bench database:
 
 - navigator: p95 of `rules.services.navigate` for one resident (the resident's row read by COPY, every scheme
   in the register computed and explained), beside the rules alone for the same people (inputs already in memory).

@@ -1,4 +1,4 @@
-"""One test per rule of DESIGN.md §7 that exists so far: who may see what, and who may not."""
+"""One test per rule of docs/security.md that exists so far: who may see what, and who may not."""
 
 import pytest
 from django.db import connection, transaction

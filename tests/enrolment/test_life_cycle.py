@@ -1,4 +1,4 @@
-"""The enrolment life cycle (DESIGN.md §6, issue 5): every transition, and every illegal one, with the ledger's
+"""The enrolment life cycle (docs/enrolment.md): every transition, and every illegal one, with the ledger's
 invariants checked after each step; the safeguards (payment after delivery, funded places per quarter, approved
 providers only, suspension, strong login); idempotency; the append-only event record."""
 

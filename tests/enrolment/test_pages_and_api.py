@@ -1,4 +1,4 @@
-"""The pages and the API of the enrolment life cycle, and who may see what (DESIGN.md §7): a provider sees only
+"""The pages and the API of the enrolment life cycle, and who may see what (docs/security.md): a provider sees only
 enrolments in its own modules, a resident only their own; a look at someone else's enrolment is audit-logged."""
 
 import json

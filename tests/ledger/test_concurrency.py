@@ -1,4 +1,4 @@
-"""Concurrency on real PostgreSQL (issue 3, "Tests that must exist"): 16 OS processes race on three residents with
+"""Concurrency on real PostgreSQL: 16 OS processes race on three residents with
 reserve / post / void through ledger.services, each operation with its own idempotency key and some keys used by
 two processes at once. Afterwards: every accepted operation is applied exactly once, every refused one left no
 trace, no pot ever went below zero (watched while the race runs), reconcile() finds nothing, and the processes

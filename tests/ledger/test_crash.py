@@ -1,4 +1,4 @@
-"""Crash test (issue 3, "Tests that must exist"): the bulk allocation is killed with SIGKILL halfway and run
+"""Crash test: the bulk allocation is killed with SIGKILL halfway and run
 again; every resident is credited exactly once and the totals are exact.
 
 `manage.py allocate` runs in its own process against this test's (committed) database, over 20,000 residents in

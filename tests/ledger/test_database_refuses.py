@@ -1,4 +1,4 @@
-"""PostgreSQL itself refuses what breaks the ledger's invariants (DESIGN.md §4), even when the service layer is
+"""PostgreSQL itself refuses what breaks the ledger's invariants (docs/ledger.md), even when the service layer is
 bypassed with raw SQL. Each test writes the forbidden thing with `connection.cursor()`, expects the database's
 own message, and checks that nothing changed."""
 

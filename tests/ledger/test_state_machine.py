@@ -1,4 +1,4 @@
-"""A hypothesis state machine over the ledger's services (DESIGN.md §4, issue 3 "Tests that must exist").
+"""A hypothesis state machine over the ledger's services (docs/ledger.md).
 
 Random sequences of allocate, deposit, reserve, post (full and partial), void, expire (with an injected clock that
 moves forward), refund, clawback, retries with the same key (same request: the first result, nothing changes;
@@ -755,7 +755,7 @@ def test_every_invariant_holds_after_every_step_of_random_ledger_operations(monk
 
 
 # --- bugs the machine found, as plain tests ------------------------------------------------------------------
-# The machine asks of every retry what DESIGN.md §4.5 promises: "Same key + same content returns the first result;
+# The machine asks of every retry what docs/ledger.md, invariant 5 promises: "Same key + same content returns the first result;
 # same key + other content is refused (409)". These tests pin down, without randomness, what it found.
 
 

@@ -198,7 +198,7 @@ def test_a_resident_user_without_resident_details_sees_a_friendly_message(client
     assert "We kunnen uw gegevens niet vinden" in response.text
 
 
-# --- who may see it (DESIGN.md §7): one test per rule ------------------------------------------------------
+# --- who may see it (docs/security.md): one test per rule ------------------------------------------------------
 
 
 def _urls(resident):

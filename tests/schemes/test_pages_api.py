@@ -1,4 +1,4 @@
-"""The rules' pages and API: who may see what (DESIGN.md §7), the navigator's texts in both languages, and a
+"""The rules' pages and API: who may see what (docs/security.md), the navigator's texts in both languages, and a
 what-if run from the ministry's form through a real worker to its result."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The audit log: every look at someone else's personal data and every money movement (DESIGN.md §7).
+"""The audit log: every look at someone else's personal data and every money movement (docs/security.md).
 Call these functions from the view or service that does the looking or moving; the table is append-only
 (a database trigger refuses UPDATE and DELETE)."""
 

@@ -1,4 +1,4 @@
-"""Who may see and do what (DESIGN.md §7), in one place. Views and API endpoints ask
+"""Who may see and do what (docs/security.md), in one place. Views and API endpoints ask
 `user.has_perm(PERM, obj)`; django-rules evaluates the predicates below. Deny by default: a permission
 that is not listed here is refused to everyone but superusers.
 
@@ -73,7 +73,7 @@ DEPOSIT_FROM_SECTOR_FUND = "ledger.deposit_from_sector_fund"
 rules.add_perm(DEPOSIT_FROM_SECTOR_FUND, has_role(Role.SECTOR_FUND_STAFF) & is_staff_of_sector_fund)
 
 
-# Enrolments (DESIGN.md §7): a resident sees only their own; provider staff see only enrolments in their own
+# Enrolments (docs/security.md): a resident sees only their own; provider staff see only enrolments in their own
 # provider's modules; administrators see all (support, audit-logged). The life cycle's steps are split by who takes
 # them: the learner (book, reserve money, confirm completion, cancel), the provider (accept, refuse, declare start
 # and completion, cancel) and an administrator (cancel any open enrolment, confirm on a learner's behalf).

@@ -1,5 +1,5 @@
 """Aggregates that may be shown to roles that see no individuals (employers, the ministry): groups of fewer
-than MIN_GROUP_SIZE people are hidden, so that nobody can be singled out (DESIGN.md §7)."""
+than MIN_GROUP_SIZE people are hidden, so that nobody can be singled out (docs/security.md)."""
 
 MIN_GROUP_SIZE = 10
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md §7. A user has exactly one."""
+    """The roles of docs/security.md. A user has exactly one."""
 
     RESIDENT = "resident", _("Resident")
     EMPLOYER_STAFF = "employer_staff", _("Employer staff")

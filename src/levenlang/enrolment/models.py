@@ -1,4 +1,4 @@
-"""Enrolments: the booking life cycle that joins the catalogue and the Leerrekening (DESIGN.md §6).
+"""Enrolments: the booking life cycle that joins the catalogue and the Leerrekening (docs/enrolment.md).
 
 Every rule lives in enrolment/services.py; money moves only through ledger/services.py. An enrolment's status
 changes only there, and every change writes an `EnrolmentEvent` (append-only: a database trigger refuses UPDATE

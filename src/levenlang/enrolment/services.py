@@ -1,4 +1,4 @@
-"""The enrolment life cycle (DESIGN.md §6): every rule of booking, in one place.
+"""The enrolment life cycle (docs/enrolment.md): every rule of booking, in one place.
 
     requested ─accept─▶ accepted ─reserve─▶ reserved ─start─▶ started ─complete─▶ completed ─confirm─▶ paid out
        │ refuse            │ cancel           │ cancel, or not started in time: voided     │ dispute  (partly completed:
@@ -352,7 +352,7 @@ class _Booking:
 
 
 # The booking's hot path reads everything in one statement and locks the enrolment row (the ORM's select_related
-# of five models costs several milliseconds of CPU per booking; DESIGN.md §8 asks for 1,000 bookings a second).
+# of five models costs several milliseconds of CPU per booking; docs/performance.md asks for 1,000 bookings a second).
 _BOOKING_SQL = """
 SELECT e.id, e.status, r.user_id, e.resident_id, e.price_cents, e.category,
        p.id, p.status, p.name, m.id, m.funded_place_cap, coalesce(nullif(m.title_nl, ''), m.title_en),

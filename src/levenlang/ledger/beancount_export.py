@@ -1,5 +1,5 @@
 """The whole journal as a beancount file, so that an auditor's tool (`bean-check`) can check our books
-(DESIGN.md §4, "Statements").
+(docs/ledger.md, "Statements").
 
 Chart of accounts. Every leg keeps its sign, so the file's totals are the ledger's totals:
 

@@ -1,4 +1,4 @@
-"""The Leerrekening: a double-entry ledger in integer euro cents (DESIGN.md §4).
+"""The Leerrekening: a double-entry ledger in integer euro cents (docs/ledger.md).
 
 Person side: one `Leerrekening` per resident, made of `Pot`s (one per funding source and lot). Other side:
 `SystemAccount`s (a budget per scheme and year, each employer, sector fund and provider payable, own-money

@@ -1,4 +1,4 @@
-"""Proves the ledger's invariants over the whole database (DESIGN.md §4) and lists every difference.
+"""Proves the ledger's invariants over the whole database (docs/ledger.md) and lists every difference.
 
 The database already enforces them on every write; this is the auditor's independent check that nothing
 (a bug in a trigger, a restore, a manual fix) slipped through. Each check is one SQL query that returns the

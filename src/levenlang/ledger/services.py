@@ -1,4 +1,4 @@
-"""Where money moves. Every change to a Leerrekening goes through a function here (DESIGN.md §4).
+"""Where money moves. Every change to a Leerrekening goes through a function here (docs/ledger.md).
 
 Rules that hold for every mutating function:
 - Amounts are integer cents; anything else is refused before anything changes.

@@ -1,4 +1,4 @@
-"""The read side of the ledger: what a person's Leerrekening holds and how it got there (DESIGN.md §4,
+"""The read side of the ledger: what a person's Leerrekening holds and how it got there (docs/ledger.md,
 "Statements"). Nothing here writes; money moves only in ledger/services.py.
 
 `statement_for(resident)` gathers everything a statement shows in five queries, however long the history:

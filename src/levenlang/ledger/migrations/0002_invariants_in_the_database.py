@@ -1,4 +1,4 @@
-"""The ledger's invariants (DESIGN.md §4), enforced by PostgreSQL itself so that no code path, and no raw SQL,
+"""The ledger's invariants (docs/ledger.md), enforced by PostgreSQL itself so that no code path, and no raw SQL,
 can break them. Each function raises with a message that names the rule."""
 
 from django.db import migrations

@@ -1,4 +1,4 @@
-"""Faster bulk allocation without weakening an invariant (DESIGN.md §4, bench/README.md for the figures).
+"""Faster bulk allocation without weakening an invariant (docs/ledger.md, bench/README.md for the figures).
 
 - A pot opened by an allocation is inserted already holding its amount, in the same statement as its leg, instead
   of being born at zero and rewritten by the leg trigger. The legs of an `allocation` journal therefore open their
