@@ -1,4 +1,4 @@
-"""Yearly allocation throughput (docs/performance.md: 18M residents within one night, ≤ 15 minutes, at ≥ 90% of raw SQL).
+"""Yearly allocation throughput (docs/performance.md: 18M residents in ≤ 15 minutes at ≥ 90% of raw SQL).
 
 Credits the first n residents of the bench database (ordered by id) through `services.allocate` (a list of
 AllocationRow, the public signature; `allocate_arrays` skips the 0.2 s per million of turning it into arrays), in
