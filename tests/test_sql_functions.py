@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from levenlang.core.sql import LoadSqlFunction, SqlFunction, SqlFunctionPlaceholder, normalised, sql_functions
+from levenlang.core.sql import (
+    LoadSqlFunction,
+    SqlFunction,
+    SqlFunctionPlaceholder,
+    normalised,
+    sql_function,
+    sql_functions,
+)
 
 SCRATCH = "sql_files_as_written"
 
@@ -113,7 +120,7 @@ def test_the_last_migration_to_load_each_function_loads_its_file_as_it_is_now():
 
 @pytest.mark.django_db
 def test_a_function_changed_in_the_database_but_not_in_its_file_is_noticed():
-    function = next(function for function in sql_functions() if function.name == "enrolment_event_append_only")
+    function = sql_function("enrolment", "enrolment_event_append_only")
     with connection.cursor() as cursor:
         cursor.execute(function.text.replace("is refused", "is not allowed"))
         assert drifted(cursor, [function]) == ["enrolment_event_append_only"]
@@ -121,14 +128,14 @@ def test_a_function_changed_in_the_database_but_not_in_its_file_is_noticed():
 
 @pytest.mark.django_db
 def test_a_function_whose_volatility_changed_in_the_database_is_noticed():
-    function = next(function for function in sql_functions() if function.name == "catalog_search_text")
+    function = sql_function("catalog", "catalog_search_text")
     with connection.cursor() as cursor:
         cursor.execute("ALTER FUNCTION catalog_search_text(varchar[]) STABLE")
         assert drifted(cursor, [function]) == ["catalog_search_text"]
 
 
 def test_a_file_changed_without_a_migration_is_noticed():
-    function = next(function for function in sql_functions() if function.name == "ledger_append_only")
+    function = sql_function("ledger", "ledger_append_only")
     edited = dataclasses.replace(function, statement=function.statement.replace("is append-only", "may not change"))
     assert unmigrated([function]) == []
     [problem] = unmigrated([edited])
@@ -136,6 +143,6 @@ def test_a_file_changed_without_a_migration_is_noticed():
 
 
 def test_a_comment_or_new_layout_is_not_a_change_that_needs_a_migration():
-    function = next(function for function in sql_functions() if function.name == "ledger_append_only")
+    function = sql_function("ledger", "ledger_append_only")
     relaid = dataclasses.replace(function, statement=function.statement.replace("\n", "\n  "), text="-- other\n")
     assert relaid.checksum == function.checksum

@@ -1,22 +1,7 @@
-"""Our PL/pgSQL and SQL functions live in files, one per function: src/levenlang/<app>/sql/<name>.sql holds exactly
-one `CREATE OR REPLACE FUNCTION <name>(...) ... AS $$ ... $$;`, in its latest definition, after a comment that says
-which invariant it enforces and why. Migrations load the files; triggers and other DDL stay in the migrations.
-
-The rule (docs/database-functions.md):
-- A new function: write its file; the migration that creates its triggers loads it first with
-  `LoadSqlFunction(app, name, checksum)`.
-- A changed function: edit the file, and add a migration with
-  `LoadSqlFunction(app, name, checksum, replaces="version")`
-  (the database of every existing installation still has the old body). The checksum (`SqlFunction.checksum`, the
-  first characters of a SHA-256 of the statement without its comment header and with runs of whitespace as one
-  space) is what tests/test_sql_functions.py compares: the last migration that loads a function must carry the
-  checksum of its file, so an edited file without a migration fails the tests.
-- On a fresh database every loading migration installs the file as it is now, the latest definition. That is
-  right as long as the latest body works at that point of the history; if it needs something a later migration
-  adds (a column, a table), the earlier migration creates a `SqlFunctionPlaceholder` instead, which the later
-  migration replaces from the file (`replaces="placeholder"`).
-- Going back: a creating `LoadSqlFunction` drops the function; a reload leaves the latest body in place (older
-  bodies live only in git), so migrate back to before the function's creation rather than to between two versions.
+"""Our PL/pgSQL and SQL functions live in files, one per function: src/levenlang/<app>/sql/<name>.sql holds a comment
+on what it enforces and why, then exactly one `CREATE OR REPLACE FUNCTION <name>(...) ... AS $$ ... $$;` in its
+latest definition. Migrations load the files with `LoadSqlFunction` (or first create a `SqlFunctionPlaceholder`);
+triggers and other DDL stay in the migrations. The rule for changing a function is in docs/database-functions.md.
 """
 
 import hashlib
@@ -73,8 +58,9 @@ def sql_path(app: str, name: str) -> Path:
 
 
 @cache
-def read_sql_function(app: str, name: str) -> SqlFunction:
-    """The parsed file of `app`'s function `name`; ValueError if it is not exactly one definition of that name."""
+def sql_function(app: str, name: str) -> SqlFunction:
+    """The file src/levenlang/<app>/sql/<name>.sql, parsed (`.text` is the SQL to run); ValueError if it is not
+    exactly one definition of that function."""
     path = sql_path(app, name)
     text = path.read_text(encoding="utf-8")
     match = _DEFINITION.match(text)
@@ -96,15 +82,10 @@ def read_sql_function(app: str, name: str) -> SqlFunction:
     )
 
 
-def sql_function(app: str, name: str) -> str:
-    """The SQL text of `app`'s function `name` (src/levenlang/<app>/sql/<name>.sql), comment header included."""
-    return read_sql_function(app, name).text
-
-
 def sql_functions() -> list[SqlFunction]:
     """Every function file of every app."""
     root = Path(levenlang.__file__).parent
-    return [read_sql_function(path.parent.parent.name, path.stem) for path in sorted(root.glob("*/sql/*.sql"))]
+    return [sql_function(path.parent.parent.name, path.stem) for path in sorted(root.glob("*/sql/*.sql"))]
 
 
 # A trigger function that lets every row through unchanged: NEW for INSERT and UPDATE, OLD for DELETE (both NULL,
@@ -126,7 +107,7 @@ def _placeholder(function: SqlFunction) -> str:
 
 
 class LoadSqlFunction(migrations.RunSQL):
-    """Create or replace a function from its file (see the module docstring for the rule).
+    """Create or replace a function from its file (the rule is in docs/database-functions.md).
 
     `checksum` records which version of the file this migration was written for; on a fresh database the file as
     it is now is loaded whatever the checksum. `replaces` says what an earlier migration made of this function,
@@ -136,7 +117,7 @@ class LoadSqlFunction(migrations.RunSQL):
     """
 
     def __init__(self, app: str, name: str, checksum: str, *, replaces: Replaces = None):
-        function = read_sql_function(app, name)
+        function = sql_function(app, name)
         self.app, self.name, self.checksum, self.replaces = app, name, checksum, replaces
         match replaces:
             case None:
@@ -163,7 +144,7 @@ class SqlFunctionPlaceholder(migrations.RunSQL):
     migration loads the file with `LoadSqlFunction(..., replaces="placeholder")`. Going back drops the function."""
 
     def __init__(self, app: str, name: str):
-        function = read_sql_function(app, name)
+        function = sql_function(app, name)
         self.app, self.name = app, name
         super().__init__(_placeholder(function), f"DROP FUNCTION {function.signature};")
 
