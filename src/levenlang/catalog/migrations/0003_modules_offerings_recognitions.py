@@ -10,6 +10,8 @@ import django.db.models.expressions
 from django.conf import settings
 from django.db import migrations, models
 
+from levenlang.core.sql import LoadSqlFunction
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -19,16 +21,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # array_to_string is only STABLE, so a generated column may not call it; joining skill labels with a space
-        # does not depend on any setting, so this wrapper is safely IMMUTABLE.
-        migrations.RunSQL(
-            sql="""
-                CREATE FUNCTION catalog_search_text(varchar[]) RETURNS text
-                LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-                AS $$ SELECT array_to_string($1, ' ') $$;
-            """,
-            reverse_sql="DROP FUNCTION catalog_search_text(varchar[]);",
-        ),
+        # An IMMUTABLE array_to_string, which the generated column search_document may call.
+        LoadSqlFunction("catalog", "catalog_search_text", "463545379d87"),
         migrations.AddField(
             model_name="provider",
             name="suspended_at",

@@ -5,8 +5,8 @@ of modules: PostgreSQL ranks all matches first and probes offerings for each. Th
 on the module row itself (a cheap, conservative pre-filter); the exact EXISTS then runs on the few rows left.
 
 They are maintained by statement-level triggers on catalog_offering (so a bulk insert costs one UPDATE of the
-touched modules) and are deliberately not fields of the Django model: the ORM never writes them, so a module saved
-from a form cannot overwrite them with stale values.
+touched modules; their functions are in catalog/sql/) and are deliberately not fields of the Django model: the ORM
+never writes them, so a module saved from a form cannot overwrite them with stale values.
 
 - offering_regions: ids of the regions of its active offerings
 - offering_areas: the postcode areas (first two digits) of its active offerings with a postcode
@@ -15,6 +15,8 @@ from a form cannot overwrite them with stale values.
 """
 
 from django.db import migrations
+
+from levenlang.core.sql import SqlFunctionPlaceholder
 
 REFRESH = """
     UPDATE catalog_module m
@@ -34,27 +36,18 @@ REFRESH = """
      WHERE m.id = x.id;
 """
 
-# Our own SQL text, no input.
-SQL = f"""
+COLUMNS = """
 ALTER TABLE catalog_module
-    ADD COLUMN offering_regions bigint[] NOT NULL DEFAULT '{{}}',
-    ADD COLUMN offering_areas smallint[] NOT NULL DEFAULT '{{}}',
+    ADD COLUMN offering_regions bigint[] NOT NULL DEFAULT '{}',
+    ADD COLUMN offering_areas smallint[] NOT NULL DEFAULT '{}',
     ADD COLUMN offering_start_min date,
     ADD COLUMN offering_start_max date,
     ADD COLUMN offering_anytime boolean NOT NULL DEFAULT false;
 CREATE INDEX module_offering_regions_gin ON catalog_module USING gin (offering_regions);
 CREATE INDEX module_offering_areas_gin ON catalog_module USING gin (offering_areas);
+"""
 
-CREATE FUNCTION catalog_offering_places_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {REFRESH.replace("{source}", "changed")}
-    RETURN NULL;
-END $$;
-CREATE FUNCTION catalog_offering_places_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {REFRESH.replace("{source}", "(SELECT module_id FROM changed UNION SELECT module_id FROM changed_before) AS both_sides")}
-    RETURN NULL;
-END $$;
+TRIGGERS = """
 CREATE TRIGGER catalog_offering_places_insert AFTER INSERT ON catalog_offering
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_offering_places_changed();
 CREATE TRIGGER catalog_offering_places_delete AFTER DELETE ON catalog_offering
@@ -62,17 +55,15 @@ CREATE TRIGGER catalog_offering_places_delete AFTER DELETE ON catalog_offering
 CREATE TRIGGER catalog_offering_places_update AFTER UPDATE ON catalog_offering
     REFERENCING OLD TABLE AS changed_before NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION catalog_offering_places_updated();
+"""
 
--- Modules that have offerings already.
-{REFRESH.replace("{source}", "catalog_offering")}
-"""  # noqa: S608
-
-REVERSE = """
+DROP_TRIGGERS = """
 DROP TRIGGER catalog_offering_places_insert ON catalog_offering;
 DROP TRIGGER catalog_offering_places_delete ON catalog_offering;
 DROP TRIGGER catalog_offering_places_update ON catalog_offering;
-DROP FUNCTION catalog_offering_places_changed();
-DROP FUNCTION catalog_offering_places_updated();
+"""
+
+DROP_COLUMNS = """
 ALTER TABLE catalog_module DROP COLUMN offering_regions, DROP COLUMN offering_areas, DROP COLUMN offering_start_min,
     DROP COLUMN offering_start_max, DROP COLUMN offering_anytime;
 """
@@ -81,4 +72,14 @@ ALTER TABLE catalog_module DROP COLUMN offering_regions, DROP COLUMN offering_ar
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0005_provider_suspension_db_default")]
 
-    operations = [migrations.RunSQL(SQL, REVERSE)]
+    operations = [
+        migrations.RunSQL(COLUMNS, DROP_COLUMNS),
+        # The triggers' functions (catalog/sql/) also fill offering_starts, which 0008 adds; 0008 loads them from
+        # their files. Until then they are placeholders that do nothing (on a fresh database nothing writes
+        # offerings in between, and 0008 refreshes every module).
+        SqlFunctionPlaceholder("catalog", "catalog_offering_places_changed"),
+        SqlFunctionPlaceholder("catalog", "catalog_offering_places_updated"),
+        migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
+        # Modules that have offerings already. Our own SQL text, no input.
+        migrations.RunSQL(REFRESH.replace("{source}", "catalog_offering"), migrations.RunSQL.noop),
+    ]

@@ -1,10 +1,11 @@
 """The start dates of a module's active offerings on the module row (offering_starts), kept by the same triggers as
-the other offering_* columns (0006). With them a search by start date is answered from the module row alone; the
-per-module EXISTS over offerings is needed only when a place is asked for as well (the same offering must fit)."""
-
-from importlib import import_module
+the other offering_* columns (0006), whose functions are loaded here from catalog/sql/. With them a search by start
+date is answered from the module row alone; the per-module EXISTS over offerings is needed only when a place is asked
+for as well (the same offering must fit)."""
 
 from django.db import migrations
+
+from levenlang.core.sql import LoadSqlFunction
 
 REFRESH = """
     UPDATE catalog_module m
@@ -24,42 +25,18 @@ REFRESH = """
       ) x
      WHERE m.id = x.id;
 """
-BOTH_SIDES = "(SELECT module_id FROM changed UNION SELECT module_id FROM changed_before) AS both_sides"
-
-# Our own SQL text, no input.
-SQL = f"""
-ALTER TABLE catalog_module ADD COLUMN offering_starts date[] NOT NULL DEFAULT '{{}}';
-CREATE OR REPLACE FUNCTION catalog_offering_places_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {REFRESH.replace("{source}", "changed")}
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION catalog_offering_places_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {REFRESH.replace("{source}", BOTH_SIDES)}
-    RETURN NULL;
-END $$;
-{REFRESH.replace("{source}", "catalog_offering")}
-"""  # noqa: S608
-
-# Back to the functions of 0006, then without the column.
-_BEFORE = import_module("levenlang.catalog.migrations.0006_offering_places_on_modules").REFRESH
-REVERSE = f"""
-CREATE OR REPLACE FUNCTION catalog_offering_places_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_BEFORE.replace("{source}", "changed")}
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION catalog_offering_places_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_BEFORE.replace("{source}", BOTH_SIDES)}
-    RETURN NULL;
-END $$;
-ALTER TABLE catalog_module DROP COLUMN offering_starts;
-"""  # noqa: S608
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0007_friendly_constraint_messages")]
 
-    operations = [migrations.RunSQL(SQL, REVERSE)]
+    operations = [
+        migrations.RunSQL(
+            "ALTER TABLE catalog_module ADD COLUMN offering_starts date[] NOT NULL DEFAULT '{}';",
+            "ALTER TABLE catalog_module DROP COLUMN offering_starts;",
+        ),
+        LoadSqlFunction("catalog", "catalog_offering_places_changed", "c2d955547528", replaces="placeholder"),
+        LoadSqlFunction("catalog", "catalog_offering_places_updated", "2226962a3594", replaces="placeholder"),
+        # Every module, the new column included. Our own SQL text, no input.
+        migrations.RunSQL(REFRESH.replace("{source}", "catalog_offering"), migrations.RunSQL.noop),
+    ]

@@ -1,24 +1,20 @@
 from django.db import migrations
 
-# Enrolment events are the record of who did what and when: the database refuses to change or delete one.
-SQL = """
-CREATE FUNCTION enrolment_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'enrolment events are append-only: % is refused', TG_OP USING ERRCODE = 'restrict_violation';
-END $$;
-CREATE TRIGGER enrolment_event_append_only
-    BEFORE UPDATE OR DELETE ON enrolment_enrolmentevent
-    FOR EACH ROW EXECUTE FUNCTION enrolment_event_append_only();
-"""
+from levenlang.core.sql import LoadSqlFunction
 
 
 class Migration(migrations.Migration):
     dependencies = [("enrolment", "0001_initial")]
 
     operations = [
+        # Enrolment events are the record of who did what and when: the database refuses to change or delete one.
+        LoadSqlFunction("enrolment", "enrolment_event_append_only", "b38a8f30b372"),
         migrations.RunSQL(
-            SQL,
-            "DROP TRIGGER enrolment_event_append_only ON enrolment_enrolmentevent;"
-            "DROP FUNCTION enrolment_event_append_only();",
-        )
+            """
+            CREATE TRIGGER enrolment_event_append_only
+                BEFORE UPDATE OR DELETE ON enrolment_enrolmentevent
+                FOR EACH ROW EXECUTE FUNCTION enrolment_event_append_only();
+            """,
+            "DROP TRIGGER enrolment_event_append_only ON enrolment_enrolmentevent;",
+        ),
     ]
