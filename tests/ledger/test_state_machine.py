@@ -755,8 +755,8 @@ def test_every_invariant_holds_after_every_step_of_random_ledger_operations(monk
 
 
 # --- bugs the machine found, as plain tests ------------------------------------------------------------------
-# The machine asks of every retry what docs/ledger.md, invariant 5 promises: "Same key + same content returns the first result;
-# same key + other content is refused (409)". These tests pin down, without randomness, what it found.
+# The machine asks of every retry what docs/ledger.md, invariant 5 promises: "Same key + same content returns the
+# first result; same key + other content is refused (409)". These tests pin down, without randomness, what it found.
 
 
 @pytest.fixture
