@@ -7,7 +7,7 @@ with a decimal comma (no thousands separator, so that a spreadsheet reads them a
 
 import csv
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
@@ -168,7 +168,7 @@ class _Pdf:
         from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 
         self.styles = getSampleStyleSheet()
-        self.body = self.styles["BodyText"]
+        self.body = cast(ParagraphStyle, self.styles["BodyText"])  # the sample sheet's paragraph styles
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=8.5, leading=10.5)
         self.head = ParagraphStyle("head", parent=self.cell, fontName="Helvetica-Bold")
         self.number = ParagraphStyle("number", parent=self.cell, alignment=2)  # right-aligned
