@@ -8,7 +8,7 @@ PORT  ?= 8000
 N     ?= 10000
 MANAGE := $(PY) manage.py
 
-.PHONY: demo test bench setup setup-test lint openapi openapi-check lock clean-db help
+.PHONY: demo test bench setup setup-test lint typecheck openapi openapi-check lock clean-db help
 .DEFAULT_GOAL := help
 
 help:
@@ -50,6 +50,8 @@ demo: setup
 test: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/yamllint --strict .
+	$(MAKE) --no-print-directory typecheck
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory openapi-check
 	$(VENV)/bin/pytest
@@ -61,6 +63,10 @@ bench: setup-test
 lint: setup-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# mypy with the Django and DRF plugins; which modules it checks is in pyproject.toml ([tool.mypy]).
+typecheck: setup-test
+	$(VENV)/bin/mypy
 
 openapi: setup
 	$(MANAGE) spectacular --lang en --validate --fail-on-warn --file openapi.yaml

@@ -18,6 +18,7 @@ import datetime
 import io
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -426,6 +427,31 @@ def _csv_row(line: int, row: dict, by_code: dict, parsed: Parsed, default_catego
     code = row.get("code", "")
     if not code:
         problems.append(Problem(at("code"), _("The code is missing.")))
+    offering_values = _csv_offering_values(row, at, problems)
+    module = by_code.get(code)
+    if module is None and code:
+        # The first row of a code also describes the module; later rows of that code add offerings.
+        values = _csv_module_values(row, at, problems, default_category)
+        if problems:
+            parsed.problems.extend(problems)
+            return
+        module = ParsedModule(_("row %(n)s") % {"n": line}, None, values)
+        by_code[code] = module
+        parsed.modules.append(module)
+    elif module is not None:
+        title = row.get("title_nl", "")
+        if title and title != module.values["title_nl"]:
+            problems.append(
+                Problem(at("title_nl"), _("Same code as %(first)s, but another title.") % {"first": module.where})
+            )
+    if problems:
+        parsed.problems.extend(problems)
+        return
+    if module is not None:
+        module.offerings.append(ParsedOffering(_("row %(n)s") % {"n": line}, None, offering_values))
+
+
+def _csv_offering_values(row: dict, at: Callable[[str], str], problems: list[Problem]) -> dict:
     price = None
     try:
         price = euros_to_cents(row.get("price_eur", ""))
@@ -444,59 +470,47 @@ def _csv_row(line: int, row: dict, by_code: dict, parsed: Parsed, default_catego
     offering_values["postcode"] = row.get("postcode", "")
     if row.get("language"):
         offering_values["language"] = _language(row["language"])
-    module = by_code.get(code)
-    if module is None and code:
-        values: dict = {
-            "kind": Module.Kind.COURSE,
-            "code": code,
-            "title_nl": row.get("title_nl", ""),
-            "title_en": row.get("title_en", ""),
-            "description_nl": row.get("description_nl", ""),
-            "description_en": row.get("description_en", ""),
-            "category": _category(row.get("category"), default_category, at("category"), problems),
-            "mode_of_delivery": _choice(
-                row.get("mode_of_delivery"), ModeOfDelivery.values, at("mode_of_delivery"), problems, "mode"
-            ),
-            "level": _choice(row["level"], LevelOfQualification.values, at("level"), problems, "level")
-            if row.get("level")
-            else "",
-            "language": _language(row.get("language") or "nl"),
-            "skills": [s.strip() for s in row.get("skills", "").split(";") if s.strip()],
-        }
-        if not (values["title_nl"] or values["title_en"]):
-            problems.append(Problem(at("title_nl"), _("The title is missing (Dutch or English).")))
-        self_paced = row.get("self_paced", "").lower()
-        if self_paced not in _YES | _NO:
-            problems.append(Problem(at("self_paced"), _("Write ja or nee.")))
-        values["self_paced"] = self_paced in _YES
-        if row.get("study_load_value"):
-            try:
-                values["study_load_value"] = Decimal(row["study_load_value"].replace(",", "."))
-            except InvalidOperation:
-                problems.append(Problem(at("study_load_value"), _("The study load must be a number.")))
-            values["study_load_unit"] = _choice(
-                row.get("study_load_unit"), StudyLoadUnit.values, at("study_load_unit"), problems, "unit"
-            )
-        for column in ("min_age", "funded_place_cap"):
-            if row.get(column):
-                if row[column].isdigit():
-                    values[column] = int(row[column])
-                else:
-                    problems.append(Problem(at(column), _("This must be a whole number.")))
-        if problems:
-            parsed.problems.extend(problems)
-            return
-        module = ParsedModule(_("row %(n)s") % {"n": line}, None, values)
-        by_code[code] = module
-        parsed.modules.append(module)
-    elif module is not None:
-        title = row.get("title_nl", "")
-        if title and title != module.values["title_nl"]:
-            problems.append(
-                Problem(at("title_nl"), _("Same code as %(first)s, but another title.") % {"first": module.where})
-            )
-    if problems:
-        parsed.problems.extend(problems)
-        return
-    if module is not None:
-        module.offerings.append(ParsedOffering(_("row %(n)s") % {"n": line}, None, offering_values))
+    return offering_values
+
+
+def _csv_module_values(
+    row: dict, at: Callable[[str], str], problems: list[Problem], default_category: int | None
+) -> dict:
+    values: dict = {
+        "kind": Module.Kind.COURSE,
+        "code": row.get("code", ""),
+        "title_nl": row.get("title_nl", ""),
+        "title_en": row.get("title_en", ""),
+        "description_nl": row.get("description_nl", ""),
+        "description_en": row.get("description_en", ""),
+        "category": _category(row.get("category"), default_category, at("category"), problems),
+        "mode_of_delivery": _choice(
+            row.get("mode_of_delivery"), ModeOfDelivery.values, at("mode_of_delivery"), problems, "mode"
+        ),
+        "level": _choice(row["level"], LevelOfQualification.values, at("level"), problems, "level")
+        if row.get("level")
+        else "",
+        "language": _language(row.get("language") or "nl"),
+        "skills": [s.strip() for s in row.get("skills", "").split(";") if s.strip()],
+    }
+    if not (values["title_nl"] or values["title_en"]):
+        problems.append(Problem(at("title_nl"), _("The title is missing (Dutch or English).")))
+    self_paced = row.get("self_paced", "").lower()
+    if self_paced not in _YES | _NO:
+        problems.append(Problem(at("self_paced"), _("Write ja or nee.")))
+    values["self_paced"] = self_paced in _YES
+    if row.get("study_load_value"):
+        try:
+            values["study_load_value"] = Decimal(row["study_load_value"].replace(",", "."))
+        except InvalidOperation:
+            problems.append(Problem(at("study_load_value"), _("The study load must be a number.")))
+        values["study_load_unit"] = _choice(
+            row.get("study_load_unit"), StudyLoadUnit.values, at("study_load_unit"), problems, "unit"
+        )
+    for column in ("min_age", "funded_place_cap"):
+        if row.get(column):
+            if row[column].isdigit():
+                values[column] = int(row[column])
+            else:
+                problems.append(Problem(at(column), _("This must be a whole number.")))
+    return values

@@ -298,11 +298,55 @@ def _validation_problems(where: str, error: ValidationError) -> list[importers.P
     return [importers.Problem(where, " ".join(error.messages))]
 
 
+# A module to save: the module, whether it existed, its offerings (offering, whether it existed, where in the
+# file) and where in the file it is.
+_PlannedOffering = tuple[Offering, bool, str]
+_PlannedModule = tuple[Module, bool, list[_PlannedOffering], str]
+
+
 def _write_import(provider: Provider, parsed: importers.Parsed, counts: dict, publish: bool) -> None:
     """Check every module and offering against the models' rules, then save all. Raises _ImportFailed with every
     problem found; the caller's transaction then undoes what was written."""
     problems: list[importers.Problem] = []
-    plan: list[tuple[Module, bool, list[tuple[Offering, bool, str]], str]] = []
+    plan = _plan_modules(provider, parsed, problems)
+    loose = _plan_loose_offerings(provider, parsed, problems)
+    if problems:
+        raise _ImportFailed(problems)
+    for module, existed, offerings, where in plan:
+        module.provider = provider
+        try:
+            with transaction.atomic():
+                module.save()
+        except IntegrityError as error:
+            # A rule the checks above missed (two rows racing for one code, say): report it, write nothing.
+            raise _ImportFailed(
+                [
+                    importers.Problem(
+                        where, _("The database refused this row: %(error)s") % {"error": str(error).splitlines()[0]}
+                    )
+                ]
+            ) from error
+        counts["updated_modules" if existed else "created_modules"] += 1
+        for offering, offering_existed, offering_where in offerings:
+            offering.module = module
+            _save_offering(offering, offering_existed, offering_where, counts, problems)
+    for offering, offering_existed, offering_where in loose:
+        _save_offering(offering, offering_existed, offering_where, counts, problems)
+    if publish:
+        for module, _existed, _offerings, where in plan:
+            try:
+                publish_module(module)
+            except CatalogError as error:
+                problems.append(importers.Problem(where, error.message))
+    if problems:
+        raise _ImportFailed(problems)
+
+
+def _plan_modules(
+    provider: Provider, parsed: importers.Parsed, problems: list[importers.Problem]
+) -> list[_PlannedModule]:
+    """The file's modules with their offerings, changed in memory and checked, not yet saved."""
+    plan: list[_PlannedModule] = []
     seen_codes: set[str] = set()
     for item in parsed.modules:
         module, existed = _module_for(provider, item, problems)
@@ -334,7 +378,14 @@ def _write_import(provider: Provider, parsed: importers.Parsed, counts: dict, pu
             if offering is not None:
                 offerings.append((offering, offering.pk is not None, parsed_offering.where))
         plan.append((module, existed, offerings, item.where))
-    loose: list[tuple[Offering, bool, str]] = []
+    return plan
+
+
+def _plan_loose_offerings(
+    provider: Provider, parsed: importers.Parsed, problems: list[importers.Problem]
+) -> list[_PlannedOffering]:
+    """Offerings in the file for modules of this provider that the file itself does not describe."""
+    loose: list[_PlannedOffering] = []
     for module_uuid, parsed_offering in parsed.loose_offerings:
         module = Module.objects.filter(uuid=module_uuid, provider=provider).first()
         if module is None:
@@ -348,36 +399,7 @@ def _write_import(provider: Provider, parsed: importers.Parsed, counts: dict, pu
         if offering is not None:
             offering.module = module
             loose.append((offering, offering.pk is not None, parsed_offering.where))
-    if problems:
-        raise _ImportFailed(problems)
-    for module, existed, offerings, where in plan:
-        module.provider = provider
-        try:
-            with transaction.atomic():
-                module.save()
-        except IntegrityError as error:
-            # A rule the checks above missed (two rows racing for one code, say): report it, write nothing.
-            raise _ImportFailed(
-                [
-                    importers.Problem(
-                        where, _("The database refused this row: %(error)s") % {"error": str(error).splitlines()[0]}
-                    )
-                ]
-            ) from error
-        counts["updated_modules" if existed else "created_modules"] += 1
-        for offering, offering_existed, offering_where in offerings:
-            offering.module = module
-            _save_offering(offering, offering_existed, offering_where, counts, problems)
-    for offering, offering_existed, offering_where in loose:
-        _save_offering(offering, offering_existed, offering_where, counts, problems)
-    if publish:
-        for module, _existed, _offerings, where in plan:
-            try:
-                publish_module(module)
-            except CatalogError as error:
-                problems.append(importers.Problem(where, error.message))
-    if problems:
-        raise _ImportFailed(problems)
+    return loose
 
 
 def _module_for(provider: Provider, item: importers.ParsedModule, problems) -> tuple[Module | None, bool]:
@@ -642,59 +664,14 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
     wants_coverage = resident is not None and params.max_own_share_cents is not None
     coverage = _coverage_by_category(pots) if wants_coverage else None
     where, args, offering_sql, point = _where(params, coverage, today)
-    best: dict[int, int] = {}  # shown module -> the offering that fits the filters best (soonest start)
-    found: dict[int, dict[str, set]] = {}  # shown module -> query word -> weights where it was found
     with connection.cursor() as cursor:
         if "q" in args:
-            page = max(1, min(params.page, MAX_PAGE))
-            rank = f"ts_rank(m.search_document, {_TSQUERY})"
-            words = list(dict.fromkeys(w.lower() for w in _WORD_RE.findall(params.q)))[:10]
-            cursor.execute(
-                _RANKED_SQL.format(where=where, rank=rank, offering=offering_sql),
-                {**args, "limit": params.page_size, "offset": (page - 1) * params.page_size, "words": words},
-            )
-            rows = cursor.fetchall()
-            page_rows = [row for row in rows if row[0] == "page"]
-            ranked = sorted(((row[1], row[2]) for row in page_rows), key=lambda r: (-r[1], r[0]))
-            best = {row[1]: row[3] for row in page_rows if row[3] is not None}
-            facet_rows = [row[4:10] for row in rows if row[0] == "facet"]
-            for row in rows:
-                if row[0] == "why":
-                    found.setdefault(row[1], {}).setdefault(row[10], set()).update(row[11])
+            ranked, best, facet_rows, found = _ranked_page(cursor, params, where, args, offering_sql)
         else:
-            page_sql, page_args = search_sql(params, today=today, coverage=coverage)
-            cursor.execute(page_sql, page_args)
-            ranked = cursor.fetchall()
-            # The counts of the whole catalogue (the search page before any choice) cost a pass over every
-            # published module (150 ms at 100,000). In a large catalogue they are kept for a minute, a delay
-            # nobody notices in counts of tens of thousands; a small one is counted afresh every time.
-            unfiltered = where == _where(SearchParams(), None, today)[0]
-            facet_rows = cache.get(_ALL_FACETS_KEY) if unfiltered else None
-            if facet_rows is None:
-                cursor.execute(_FACETS_SQL.format(where=where), args)
-                facet_rows = cursor.fetchall()
-                everything = next((row[5] for row in facet_rows if row[4] == 0b1111), 0)
-                if unfiltered and everything >= CACHE_COUNTS_FROM:
-                    cache.set(_ALL_FACETS_KEY, facet_rows, 60)
-            if ranked:
-                cursor.execute(
-                    _BEST_OFFERING_SQL.format(offering=offering_sql), {**args, "ids": [row[0] for row in ranked]}
-                )
-                best = {module_id: offering_id for module_id, offering_id in cursor.fetchall() if offering_id}
+            ranked, best, facet_rows = _filtered_page(cursor, params, where, args, offering_sql, today, coverage)
+            found = {}
         ids = [row[0] for row in ranked]
-    facets: dict[str, dict] = {name: {} for name in FACETS}
-    total = 0
-    for category, mode, level, self_paced, grouping, count in facet_rows:
-        if grouping == 0b1111:
-            total = count
-        elif grouping == 0b0111:
-            facets["category"][category] = count
-        elif grouping == 0b1011:
-            facets["mode_of_delivery"][mode] = count
-        elif grouping == 0b1101:
-            facets["level"][level] = count
-        elif grouping == 0b1110:
-            facets["self_paced"][self_paced] = count
+    total, facets = _facet_counts(facet_rows)
     modules = Module.objects.select_related("provider").defer("search_document").in_bulk(ids)
     offerings = Offering.objects.select_related("region").in_bulk(best.values())
     hits = []
@@ -708,6 +685,73 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
     if resident is not None:
         _price_after_funding(hits, pots)
     return SearchResult(params=params, total=total, hits=hits, facets=facets, funded=resident is not None)
+
+
+def _ranked_page(cursor, params: SearchParams, where: str, args: dict, offering_sql: str):
+    """A search with words, in one query: the page ranked by relevance, the best offering of each shown module,
+    the facet counts, and which query word matched where (shown module -> query word -> weights)."""
+    page = max(1, min(params.page, MAX_PAGE))
+    rank = f"ts_rank(m.search_document, {_TSQUERY})"
+    words = list(dict.fromkeys(w.lower() for w in _WORD_RE.findall(params.q)))[:10]
+    cursor.execute(
+        _RANKED_SQL.format(where=where, rank=rank, offering=offering_sql),
+        {**args, "limit": params.page_size, "offset": (page - 1) * params.page_size, "words": words},
+    )
+    rows = cursor.fetchall()
+    page_rows = [row for row in rows if row[0] == "page"]
+    ranked = sorted(((row[1], row[2]) for row in page_rows), key=lambda r: (-r[1], r[0]))
+    best = {row[1]: row[3] for row in page_rows if row[3] is not None}
+    facet_rows = [row[4:10] for row in rows if row[0] == "facet"]
+    found: dict[int, dict[str, set]] = {}
+    for row in rows:
+        if row[0] == "why":
+            found.setdefault(row[1], {}).setdefault(row[10], set()).update(row[11])
+    return ranked, best, facet_rows, found
+
+
+def _filtered_page(
+    cursor, params: SearchParams, where: str, args: dict, offering_sql: str, today: datetime.date, coverage
+):
+    """A search without words: the page in the catalogue's order, the facet counts and the best offering of each
+    shown module (the soonest start that fits the filters)."""
+    page_sql, page_args = search_sql(params, today=today, coverage=coverage)
+    cursor.execute(page_sql, page_args)
+    ranked = cursor.fetchall()
+    # The counts of the whole catalogue (the search page before any choice) cost a pass over every
+    # published module (150 ms at 100,000). In a large catalogue they are kept for a minute, a delay
+    # nobody notices in counts of tens of thousands; a small one is counted afresh every time.
+    unfiltered = where == _where(SearchParams(), None, today)[0]
+    facet_rows = cache.get(_ALL_FACETS_KEY) if unfiltered else None
+    if facet_rows is None:
+        cursor.execute(_FACETS_SQL.format(where=where), args)
+        facet_rows = cursor.fetchall()
+        everything = next((row[5] for row in facet_rows if row[4] == 0b1111), 0)
+        if unfiltered and everything >= CACHE_COUNTS_FROM:
+            cache.set(_ALL_FACETS_KEY, facet_rows, 60)
+    best: dict[int, int] = {}
+    if ranked:
+        cursor.execute(_BEST_OFFERING_SQL.format(offering=offering_sql), {**args, "ids": [row[0] for row in ranked]})
+        best = {module_id: offering_id for module_id, offering_id in cursor.fetchall() if offering_id}
+    return ranked, best, facet_rows
+
+
+def _facet_counts(facet_rows) -> tuple[int, dict[str, dict]]:
+    """The number of all results, and per facet the count of each value (rows of GROUPING SETS: the grouping
+    bits say which column the row counts)."""
+    facets: dict[str, dict] = {name: {} for name in FACETS}
+    total = 0
+    for category, mode, level, self_paced, grouping, count in facet_rows:
+        if grouping == 0b1111:
+            total = count
+        elif grouping == 0b0111:
+            facets["category"][category] = count
+        elif grouping == 0b1011:
+            facets["mode_of_delivery"][mode] = count
+        elif grouping == 0b1101:
+            facets["level"][level] = count
+        elif grouping == 0b1110:
+            facets["self_paced"][self_paced] = count
+    return total, facets
 
 
 _FIELD_BY_WEIGHT = {"A": gettext_lazy("title"), "B": gettext_lazy("skills"), "C": gettext_lazy("description")}

@@ -8,7 +8,7 @@ from levenlang.core.models import AuditEvent, Region, User
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "region", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
-    fieldsets = [*DjangoUserAdmin.fieldsets, ("Levenlang", {"fields": ["role", "region"]})]
+    fieldsets = [*(DjangoUserAdmin.fieldsets or ()), ("Levenlang", {"fields": ["role", "region"]})]
 
 
 @admin.register(Region)

@@ -7,6 +7,7 @@ across runs; the server stops when the last process that uses it exits (the whee
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_DB_NAME = "levenlang"
@@ -21,14 +22,14 @@ class DatabaseConfigError(Exception):
     """A database setting that cannot work; the message says what to do."""
 
 
-def database_settings(var_dir: Path) -> dict:
+def database_settings(var_dir: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return _from_url(url)
     return _embedded(var_dir)
 
 
-def _from_url(url: str) -> dict:
+def _from_url(url: str) -> dict[str, Any]:
     import dj_database_url
 
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
@@ -37,7 +38,8 @@ def _from_url(url: str) -> dict:
             f"'{urlsplit(url).scheme}://…'. Fix DATABASE_URL or unset it to use the embedded PostgreSQL."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # A plain dict: Django's DATABASES entry also carries our own LEVENLANG_SOURCE key.
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except ValueError as exc:
         raise DatabaseConfigError(f"DATABASE_URL cannot be read ({exc}). Fix it or unset it.") from exc
     config["ENGINE"] = "django.db.backends.postgresql"
@@ -46,7 +48,7 @@ def _from_url(url: str) -> dict:
     return config
 
 
-def _embedded(var_dir: Path) -> dict:
+def _embedded(var_dir: Path) -> dict[str, Any]:
     name = db_name_override() or DEFAULT_DB_NAME
     info = start_embedded(var_dir, name)
     return {
@@ -84,7 +86,7 @@ def start_embedded(var_dir: Path, db_name: str):
     return info
 
 
-def describe(config: dict) -> str:
+def describe(config: dict[str, Any]) -> str:
     """One line that names the database in use, without a password."""
     source = config.get("LEVENLANG_SOURCE", "DATABASE_URL")
     where = f"{config.get('USER') or ''}@{config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
@@ -109,7 +111,7 @@ def _forget_dead_handles(pgdata: Path) -> None:
             handles.write_text(json.dumps(alive))
 
 
-def url_of(config: dict) -> str:
+def url_of(config: dict[str, Any]) -> str:
     """A DATABASE_URL for these settings (the socket folder of the embedded server is URL-encoded)."""
     from urllib.parse import quote
 

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Sum
@@ -43,6 +43,12 @@ ACCOUNT_ROOTS: dict[str, str] = {
     SystemAccount.Kind.PROVIDER_PAYABLE: "Expenses:Provider",
     SystemAccount.Kind.FORFEITED: "Expenses:Forfeited",
 }
+
+
+class Writer(Protocol):
+    """Where the export goes: an open text file, or a management command's stdout."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 @dataclass
@@ -75,7 +81,7 @@ def amount(cents: int) -> str:
     return f"{sign}{whole}.{rest:02d}"
 
 
-def quote(text: str) -> str:
+def quote(text: object) -> str:
     text = " ".join(str(text).split())  # no newlines or tabs inside a string
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -95,7 +101,7 @@ def _posting(account: str, cents: int) -> str:
     return f"  {account:<60} {amount(cents):>16} EUR\n"
 
 
-def write_beancount(out: TextIO) -> ExportResult:
+def write_beancount(out: Writer) -> ExportResult:
     """Write every account and journal of the ledger to `out` as beancount; returns what was written."""
     result = ExportResult()
     with _snapshot():
@@ -108,69 +114,85 @@ def write_beancount(out: TextIO) -> ExportResult:
         out.write('option "operating_currency" "EUR"\n\n')
         out.write(f"{first_day.isoformat()} commodity EUR\n\n")
 
-        # System accounts are few (one per scheme and year, employer, fund, provider): keep their names.
-        names: dict[int, str] = {}
-        system_totals: list[tuple[str, int]] = []
-        for account_id, uuid, kind, name, first_use, total in (
-            SystemAccount.objects.annotate(
-                first_use=Min("legs__journal__effective_date"), total=Sum("legs__amount_cents")
-            )
-            .order_by("id")
-            .values_list("id", "uuid", "kind", "name", "first_use", "total")
-        ):
-            names[account_id] = account = system_account_name(account_id, kind, name)
-            out.write(f"{(first_use or first_day).isoformat()} open {account} EUR\n")
-            out.write(f"  uuid: {quote(uuid)}\n  kind: {quote(kind)}\n  name: {quote(name)}\n")
-            system_totals.append((account, total or 0))
-            result.accounts += 1
-        out.write("\n")
-
-        pots = (
-            Pot.objects.annotate(first_use=Min("legs__journal__effective_date"))
-            .order_by("id")
-            .values_list("id", "uuid", "kind", "lot", "first_use")
-        )
-        for pot_id, uuid, kind, lot, first_use in pots.iterator(chunk_size=CHUNK):
-            out.write(f"{(first_use or first_day).isoformat()} open {pot_account(pot_id)} EUR\n")
-            out.write(f"  uuid: {quote(uuid)}\n  kind: {quote(kind)}\n  lot: {quote(lot)}\n")
-            result.accounts += 1
-        out.write("\n")
-
-        legs = (
-            Leg.objects.order_by("journal_id", "id")
-            .values_list(
-                "journal_id",
-                "journal__uuid",
-                "journal__kind",
-                "journal__effective_date",
-                "journal__description",
-                "journal__reverses__uuid",
-                "pot_id",
-                "system_account_id",
-                "amount_cents",
-            )
-            .iterator(chunk_size=CHUNK)
-        )
-        for _journal_id, journal_legs in itertools.groupby(legs, key=lambda leg: leg[0]):
-            first = next(journal_legs)
-            _id, uuid, kind, effective_date, description, reverses, *_leg = first
-            out.write(f"{effective_date.isoformat()} * {quote(description)} #{kind}\n")
-            out.write(f"  uuid: {quote(uuid)}\n")
-            if reverses:
-                out.write(f"  reverses: {quote(reverses)}\n")
-            for *_journal, pot_id, system_account_id, cents in itertools.chain([first], journal_legs):
-                account = pot_account(pot_id) if pot_id is not None else names[system_account_id]
-                out.write(_posting(account, cents))
-                result.postings += 1
-            out.write("\n")
-            result.transactions += 1
-
+        names, system_totals = _write_system_accounts(out, first_day, result)
+        _write_pot_accounts(out, first_day, result)
+        _write_journals(out, names, result)
         if balance_day is not None:
-            day = balance_day.isoformat()
-            out.write(";; Balances held by the database after the last journal.\n")
-            for account, total in system_totals:
-                out.write(f"{day} balance {account} {amount(total)} EUR\n")
-            balances = Pot.objects.order_by("id").values_list("id", "posted_cents").iterator(chunk_size=CHUNK)
-            for pot_id, posted in balances:
-                out.write(f"{day} balance {pot_account(pot_id)} {amount(posted)} EUR\n")
+            _write_balances(out, balance_day, system_totals)
     return result
+
+
+def _write_system_accounts(
+    out: Writer, first_day: datetime.date, result: ExportResult
+) -> tuple[dict[int, str], list[tuple[str, int]]]:
+    """Open the system accounts; returns their names by id and their totals (for the balance assertions).
+    They are few (one per scheme and year, employer, fund, provider), so their names stay in memory."""
+    names: dict[int, str] = {}
+    system_totals: list[tuple[str, int]] = []
+    for account_id, uuid, kind, name, first_use, total in (
+        SystemAccount.objects.annotate(first_use=Min("legs__journal__effective_date"), total=Sum("legs__amount_cents"))
+        .order_by("id")
+        .values_list("id", "uuid", "kind", "name", "first_use", "total")
+    ):
+        names[account_id] = account = system_account_name(account_id, kind, name)
+        out.write(f"{(first_use or first_day).isoformat()} open {account} EUR\n")
+        out.write(f"  uuid: {quote(uuid)}\n  kind: {quote(kind)}\n  name: {quote(name)}\n")
+        system_totals.append((account, total or 0))
+        result.accounts += 1
+    out.write("\n")
+    return names, system_totals
+
+
+def _write_pot_accounts(out: Writer, first_day: datetime.date, result: ExportResult) -> None:
+    pots = (
+        Pot.objects.annotate(first_use=Min("legs__journal__effective_date"))
+        .order_by("id")
+        .values_list("id", "uuid", "kind", "lot", "first_use")
+    )
+    for pot_id, uuid, kind, lot, first_use in pots.iterator(chunk_size=CHUNK):
+        out.write(f"{(first_use or first_day).isoformat()} open {pot_account(pot_id)} EUR\n")
+        out.write(f"  uuid: {quote(uuid)}\n  kind: {quote(kind)}\n  lot: {quote(lot)}\n")
+        result.accounts += 1
+    out.write("\n")
+
+
+def _write_journals(out: Writer, names: dict[int, str], result: ExportResult) -> None:
+    """One transaction per journal, one posting per leg; the legs stream by in journal order."""
+    legs = (
+        Leg.objects.order_by("journal_id", "id")
+        .values_list(
+            "journal_id",
+            "journal__uuid",
+            "journal__kind",
+            "journal__effective_date",
+            "journal__description",
+            "journal__reverses__uuid",
+            "pot_id",
+            "system_account_id",
+            "amount_cents",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    for _journal_id, journal_legs in itertools.groupby(legs, key=lambda leg: leg[0]):
+        first = next(journal_legs)
+        _id, uuid, kind, effective_date, description, reverses, *_leg = first
+        out.write(f"{effective_date.isoformat()} * {quote(description)} #{kind}\n")
+        out.write(f"  uuid: {quote(uuid)}\n")
+        if reverses:
+            out.write(f"  reverses: {quote(reverses)}\n")
+        for *_journal, pot_id, system_account_id, cents in itertools.chain([first], journal_legs):
+            account = pot_account(pot_id) if pot_id is not None else names[system_account_id]
+            out.write(_posting(account, cents))
+            result.postings += 1
+        out.write("\n")
+        result.transactions += 1
+
+
+def _write_balances(out: Writer, balance_day: datetime.date, system_totals: list[tuple[str, int]]) -> None:
+    day = balance_day.isoformat()
+    out.write(";; Balances held by the database after the last journal.\n")
+    for account, total in system_totals:
+        out.write(f"{day} balance {account} {amount(total)} EUR\n")
+    balances = Pot.objects.order_by("id").values_list("id", "posted_cents").iterator(chunk_size=CHUNK)
+    for pot_id, posted in balances:
+        out.write(f"{day} balance {pot_account(pot_id)} {amount(posted)} EUR\n")

@@ -10,6 +10,7 @@ import datetime
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
@@ -27,6 +28,9 @@ from levenlang.ledger.models import (
     categories_in,
 )
 from levenlang.residents.models import Resident
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # labels are lazy: translated when shown
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class PotBalance:
     pending_cents: int
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> "StrOrPromise":
         return self.kind.label
 
     @property
@@ -58,7 +62,7 @@ class PotBalance:
         return categories_in(self.earmark)
 
     @property
-    def category_labels(self) -> list[str]:
+    def category_labels(self) -> "list[StrOrPromise]":
         return [c.label for c in self.categories]
 
     @property
@@ -81,7 +85,7 @@ class HistoryLine:
     pot_balance_cents: int  # of this pot alone
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> "StrOrPromise":
         return self.kind.label
 
 
@@ -103,7 +107,7 @@ class ReservationLine:
         return self.price_cents - self.reserved_cents
 
     @property
-    def category_label(self) -> str:
+    def category_label(self) -> "StrOrPromise":
         return self.category.label
 
 

@@ -23,8 +23,7 @@ COLUMNS = ["resident", "pot_kind", "amount_cents", "scheme", "year"]
 
 def read_rows(path: Path) -> tuple[dict, list[str]]:
     """Group the rows by (scheme, year, pot kind); return the groups and a list of every bad row."""
-    ids = dict(Resident.objects.values_list("uuid", "id"))
-    ids = {str(uuid): pk for uuid, pk in ids.items()}
+    ids = {str(uuid): pk for uuid, pk in Resident.objects.values_list("uuid", "id")}
     groups: dict[tuple, dict[int, int]] = defaultdict(dict)
     errors: list[str] = []
     with path.open(newline="", encoding="utf-8") as handle:
@@ -48,7 +47,7 @@ def read_rows(path: Path) -> tuple[dict, list[str]]:
             key = (row["scheme"].strip(), row["year"].strip(), row["pot_kind"])
             if not problems and resident_id in groups[key]:
                 problems.append("this resident is listed twice for the same scheme, year and pot kind")
-            if problems:
+            if problems or resident_id is None:  # an unknown resident is always among the problems
                 errors.append(f"line {line}: {'; '.join(problems)}")
             else:
                 groups[key][resident_id] = int(amount)
@@ -80,6 +79,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(errors)} bad rows in {file}: nothing was allocated. Fix them and run again.")
         total = sum(len(group) for group in groups.values())
         with tqdm(total=total, unit=" residents", file=sys.stderr, smoothing=0.1) as bar:
+
+            def advance(done: int) -> None:
+                bar.update(done)
+
             for (scheme, year, pot_kind), amounts in sorted(groups.items()):
                 source = services.system_account(
                     SystemAccount.Kind.BUDGET, f"{scheme} {year}", scheme=scheme, year=int(year)
@@ -94,7 +97,7 @@ class Command(BaseCommand):
                     categories=categories_in(ALL_CATEGORIES),
                     expires_on=expires_on,
                     chunk_size=chunk_size,
-                    progress=bar.update,
+                    progress=advance,
                     workers=workers,
                 )
                 self.stdout.write(
