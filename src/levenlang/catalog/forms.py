@@ -230,8 +230,17 @@ class OfferingForm(UtrechtForm, forms.ModelForm):
 
 
 class ImportForm(UtrechtForm, forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("OEAPI v6 JSON, or CSV (see the columns below)."))
-    format = forms.ChoiceField(label=_("Kind of file"), choices=ImportRun.Format.choices)
+    file = forms.FileField(
+        label=_("File"), help_text=_("Open Education API JSON (version 5 or 6), or CSV (see the columns below).")
+    )
+    format = forms.ChoiceField(
+        label=_("Kind of file"),
+        # One choice for both versions of the Open Education API: the importer tells them apart by their shape.
+        choices=[
+            (ImportRun.Format.OEAPI, _("Open Education API JSON (OOAPI v5 or OEAPI v6)")),
+            (ImportRun.Format.CSV, ImportRun.Format.CSV.label),
+        ],
+    )
     default_category = forms.TypedChoiceField(
         label=_("Kind of learning for modules that do not say"),
         choices=[("", _("None: every module says it")), *Category.choices],
