@@ -1,5 +1,6 @@
 """levenlang.core.parsing: numbers, euro amounts and JSON from outside input, read one strict way."""
 
+import contextlib
 import json
 import unicodedata
 from decimal import Decimal
@@ -55,7 +56,9 @@ def test_a_whole_number_is_read_with_white_space_and_sign():
     assert parse_int(16.0, minimum=0, maximum=100) == 16  # a JSON number written 16.0
 
 
-@pytest.mark.parametrize("text", ["²", "¹⁸", "١٢", "１２", "1²", "12.5", "1e3", "1_000", "1.000", "", "  ", "tien"])
+@pytest.mark.parametrize(
+    "text", ["²", "¹⁸", "١٢", "\uff11\uff12", "1²", "12.5", "1e3", "1_000", "1.000", "", "  ", "tien"]
+)
 def test_what_python_might_read_as_a_number_but_is_not_one_here_is_refused(text):
     with pytest.raises(ParseError):
         parse_int(text, minimum=0, maximum=10**6)
@@ -115,8 +118,8 @@ def test_parse_int_rejects_every_non_ascii_digit(before, digit, after):
 
 
 def test_the_list_of_non_ascii_digits_is_complete_enough_to_mean_something():
-    assert {"²", "¹", "٣", "５", "९"} <= set(NON_ASCII_DIGITS)
-    assert len(NON_ASCII_DIGITS) > 500 and not any(unicodedata.digit(d, None) is None for d in "٣５९")
+    assert {"²", "¹", "٣", "\uff15", "९"} <= set(NON_ASCII_DIGITS)
+    assert len(NON_ASCII_DIGITS) > 500 and not any(unicodedata.digit(d, None) is None for d in "٣\uff15९")
 
 
 # --- parse_cents -------------------------------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def test_what_is_not_an_amount_in_whole_cents_is_refused(text):
 
 def test_only_the_allowed_decimal_separator_is_accepted():
     assert parse_cents("1.5", maximum=10**8, separators=".") == 150
-    with pytest.raises(ParseError, match="decimal point, like 340.84"):
+    with pytest.raises(ParseError, match=r"decimal point, like 340\.84"):
         parse_cents("1,5", maximum=10**8, separators=".")
 
 
@@ -259,10 +262,8 @@ def test_the_depth_count_is_linear_even_for_a_broken_file():
 @settings(max_examples=200)
 @given(st.one_of(st.binary(max_size=200), st.text(alphabet='[]{}",:\\0123456789truefalsn ', max_size=200)))
 def test_load_json_raises_nothing_but_parse_error(data):
-    try:
+    with contextlib.suppress(ParseError):
         load_json(data)
-    except ParseError:
-        pass
 
 
 @given(
