@@ -133,6 +133,13 @@ def test_an_amount_with_a_point_or_a_comma_is_read_in_cents(text, cents):
     assert parse_cents(text, maximum=10**8) == cents
 
 
+def test_a_decimal_value_is_read_as_its_plain_text():
+    assert parse_cents(Decimal("12.5"), maximum=10**8) == 1_250
+    assert parse_int(Decimal("16.00"), minimum=0, maximum=100) == 16
+    with pytest.raises(ParseError, match="too long"):
+        parse_decimal(Decimal("1E+1000000"), minimum=0, maximum=1, places=2)
+
+
 def test_json_numbers_are_read_as_written():
     assert parse_cents(340.84, maximum=10**8) == 34_084
     assert parse_cents(340, maximum=10**8) == 34_000

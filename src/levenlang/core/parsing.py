@@ -13,8 +13,8 @@ OverflowError, decimal exception or RecursionError from deeper down. The rules:
 - Amounts in euros take a decimal point or a decimal comma ("340.84", "340,84": English and Dutch spreadsheets);
   `separators="."` restricts that (OEAPI/OOAPI amounts allow the point only). Amounts are whole cents: "12.345"
   is refused, "12.340" is 1234 cents.
-- A JSON number (int or float, as `json.loads` gives it) is read as the decimal text it was written as; True and
-  False are not numbers.
+- A JSON number (int or float, as `json.loads` gives it) is read as the decimal text it was written as; a Decimal
+  as its plain text; True and False are not numbers.
 
 `ParseError.message` says what is wrong in the active language (msgids in English), without the field's name;
 `ParseError.field` is the name the caller gave; `str(error)` is "field: message".
@@ -67,26 +67,32 @@ def excerpt(value, limit: int = 40) -> str:
     text = value if isinstance(value, str) else repr(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return "".join(c if c.isprintable() or c == " " else "\N{REPLACEMENT CHARACTER}" for c in text)
+    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
 
 
 def number_text(value, *, field: str = "") -> str:
     """The text of a number as it was written: a str is trimmed, an int is its digits, a float (from JSON) its
-    shortest exact decimal form without exponent (0.1 -> "0.1", 1e16 -> "10000000000000000"). Raises ParseError
-    for anything else (True/False, None, lists, NaN, infinity)."""
+    shortest exact decimal form without exponent (0.1 -> "0.1", 1e16 -> "10000000000000000"), a Decimal its plain
+    form. Raises ParseError for anything else (True/False, None, lists, NaN, infinity)."""
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ParseError(_("This must be a number."), field=field)
     if isinstance(value, int):
         # int -> str is refused beyond 4,300 digits, and such a number is too long for any range here anyway.
         if abs(value) >= 10**MAX_NUMBER_LENGTH:
             raise ParseError(_("This number is too long."), field=field)
         return str(value)
-    if not math.isfinite(value):
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParseError(_("This must be a number."), field=field)
+        value = Decimal(repr(value))
+    if not value.is_finite():
         raise ParseError(_("This must be a number."), field=field)
-    text = format(Decimal(repr(value)), "f")
-    return text[:-2] if text.endswith(".0") else text
+    if value.adjusted() >= MAX_NUMBER_LENGTH or value.as_tuple().exponent < -MAX_NUMBER_LENGTH:
+        raise ParseError(_("This number is too long."), field=field)  # before "f" writes out a million zeros
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text  # 16.0 and 16.00 are whole
 
 
 def _text(value, field: str) -> str:
@@ -118,11 +124,11 @@ def _in_range(value, minimum, maximum, field: str, shown=str):
     return value
 
 
-def parse_int(text: str | int | float, *, minimum: int, maximum: int, field: str = "") -> int:
+def parse_int(text: str | int | float | Decimal, *, minimum: int, maximum: int, field: str = "") -> int:
     """A whole number from `minimum` to `maximum` (both included): ASCII digits with an optional sign. A JSON
     float is accepted only when it is whole (16.0)."""
     written = _text(text, field)
-    match = _INTEGER.fullmatch(written.removesuffix(".0") if isinstance(text, float) else written)
+    match = _INTEGER.fullmatch(written)
     if not match:
         raise ParseError(
             _("“%(text)s” is not a whole number. Use only the digits 0-9.") % {"text": excerpt(written)}, field=field
@@ -143,7 +149,7 @@ def _decimal_parts(written: str, separators: str, field: str, example: str):
 
 
 def parse_cents(
-    text: str | int | float, *, maximum: int, minimum: int = 0, field: str = "", separators: str = ".,"
+    text: str | int | float | Decimal, *, maximum: int, minimum: int = 0, field: str = "", separators: str = ".,"
 ) -> int:
     """An amount in euros ("340.84", "340,84", "340") as a whole number of cents (34084), from `minimum` to
     `maximum` cents. Refuses fractions of a cent. `separators`: which decimal separators are allowed."""
@@ -159,7 +165,7 @@ def parse_cents(
 
 
 def parse_decimal(
-    text: str | int | float,
+    text: str | int | float | Decimal,
     *,
     minimum: Decimal | int,
     maximum: Decimal | int,
