@@ -127,14 +127,15 @@ class Problem:
 
     def __post_init__(self):
         # Reports are stored as jsonb, which holds no NUL; and a quoted cell must not make a report of megabytes.
-        self.where = _safe(self.where, 300)
-        self.reason = _safe(self.reason, 1000)
+        self.where = storable_text(self.where, 300)
+        self.reason = storable_text(self.reason, 1000)
 
     def as_dict(self) -> dict:
         return {"where": self.where, "reason": self.reason}
 
 
-def _safe(text, limit: int) -> str:
+def storable_text(text, limit: int) -> str:
+    """`text` as PostgreSQL can store it (NUL shown as "�"), at most `limit` characters."""
     text = str(text).replace("\x00", "\N{REPLACEMENT CHARACTER}")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

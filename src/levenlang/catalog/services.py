@@ -238,7 +238,7 @@ def start_import(
     run = ImportRun.objects.create(
         provider=provider,
         created_by=actor,
-        filename=importers.Problem(filename, "").where[:200],  # no NUL: PostgreSQL cannot store it
+        filename=importers.storable_text(filename, 200),
         format=fmt,
         default_category=default_category,
         publish=publish,
@@ -288,7 +288,7 @@ def finish_import(run: ImportRun) -> ImportRun:
 def _brief(error: Exception) -> str:
     """An exception in one line for a report: its kind and first line, without NUL and not too long."""
     first = str(error).splitlines()[0] if str(error) else ""
-    return importers.Problem("", f"{type(error).__name__}: {first}" if first else type(error).__name__).reason[:300]
+    return importers.storable_text(f"{type(error).__name__}: {first}" if first else type(error).__name__, 300)
 
 
 def _mark_failed(run: ImportRun, reason: str) -> ImportRun:

@@ -11,8 +11,8 @@ OverflowError, decimal exception or RecursionError from deeper down. The rules:
 - Every number has a range: callers must say `minimum` and `maximum` (money: `maximum`), so that nothing absurd
   reaches the database or a calculation. A text longer than `MAX_NUMBER_LENGTH` is refused before it is read.
 - Amounts in euros take a decimal point or a decimal comma ("340.84", "340,84": English and Dutch spreadsheets);
-  `separators="."` restricts that (OEAPI/OOAPI amounts allow the point only). Amounts are whole cents: "12.345"
-  is refused, "12.340" is 1234 cents.
+  `separators="."` restricts that (OEAPI/OOAPI amounts allow the point only). At most two decimals: "12.345" is
+  not whole cents, and "1.000" is refused rather than read as one euro when a thousand was meant.
 - A JSON number (int or float, as `json.loads` gives it) is read as the decimal text it was written as; a Decimal
   as its plain text; True and False are not numbers.
 
@@ -152,12 +152,17 @@ def parse_cents(
     text: str | int | float | Decimal, *, maximum: int, minimum: int = 0, field: str = "", separators: str = ".,"
 ) -> int:
     """An amount in euros ("340.84", "340,84", "340") as a whole number of cents (34084), from `minimum` to
-    `maximum` cents. Refuses fractions of a cent. `separators`: which decimal separators are allowed."""
+    `maximum` cents, with at most two decimals. `separators`: which decimal separators are allowed."""
     written = _text(text, field)
-    negative, euros, fraction = _decimal_parts(written, separators, field, "340.84" if separators == "." else "340,84")
-    if fraction.rstrip("0")[2:]:
+    example = "1250.50" if separators == "." else "1250,50"
+    negative, euros, fraction = _decimal_parts(written, separators, field, example)
+    if len(fraction) > 2:
         raise ParseError(
-            _("“%(text)s” has more than two decimals: an amount is in whole cents.") % {"text": excerpt(written)},
+            _(
+                "“%(text)s” has more than two decimals. Write euros and cents without a thousands separator, "
+                "like %(example)s."
+            )
+            % {"text": excerpt(written), "example": example},
             field=field,
         )
     cents = int(euros) * 100 + int(fraction[:2].ljust(2, "0"))
