@@ -154,7 +154,7 @@ def parse_cents(
     """An amount in euros ("340.84", "340,84", "340") as a whole number of cents (34084), from `minimum` to
     `maximum` cents, with at most two decimals. `separators`: which decimal separators are allowed."""
     written = _text(text, field)
-    example = "1250.50" if separators == "." else "1250,50"
+    example = "340.84" if separators == "." else "340,84"
     negative, euros, fraction = _decimal_parts(written, separators, field, example)
     if len(fraction) > 2:
         raise ParseError(
