@@ -1,10 +1,10 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.catalog import services
-from levenlang.catalog.importers import euros_to_cents
+from levenlang.catalog.importers import MAX_PRICE_CENTS
 from levenlang.catalog.models import (
     ImportRun,
     LevelOfQualification,
@@ -15,6 +15,7 @@ from levenlang.catalog.models import (
     ProviderRecognition,
 )
 from levenlang.catalog.postcodes import normalise
+from levenlang.core import parsing
 from levenlang.core.identifiers import validate_kvk_number
 from levenlang.core.models import Region
 from levenlang.ledger.models import Category
@@ -47,16 +48,16 @@ DISTANCES = [("", _("Any distance")), ("10", "10 km"), ("25", "25 km"), ("50", "
 
 class EuroField(forms.CharField):
     """An amount in euros as people type it ('495', '495,00', '1.250,50' is not accepted: no thousands dots),
-    cleaned to integer cents."""
+    cleaned to integer cents (core.parsing.parse_cents, at most the catalogue's highest price)."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in ("", None):
             return None
         try:
-            return euros_to_cents(value.replace("€", "").strip())
-        except (InvalidOperation, ValueError) as exc:
-            raise forms.ValidationError(_("Type an amount in euros, for example 495 or 495,50.")) from exc
+            return parsing.parse_cents(value.replace("€", ""), maximum=MAX_PRICE_CENTS)
+        except parsing.ParseError as error:
+            raise forms.ValidationError(error.message) from error
 
 
 class SearchForm(UtrechtForm, forms.Form):
@@ -229,8 +230,17 @@ class OfferingForm(UtrechtForm, forms.ModelForm):
 
 
 class ImportForm(UtrechtForm, forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("OEAPI v6 JSON, or CSV (see the columns below)."))
-    format = forms.ChoiceField(label=_("Kind of file"), choices=ImportRun.Format.choices)
+    file = forms.FileField(
+        label=_("File"), help_text=_("Open Education API JSON (version 5 or 6), or CSV (see the columns below).")
+    )
+    format = forms.ChoiceField(
+        label=_("Kind of file"),
+        # One choice for both versions of the Open Education API: the importer tells them apart by their shape.
+        choices=[
+            (ImportRun.Format.OEAPI, _("Open Education API JSON (OOAPI v5 or OEAPI v6)")),
+            (ImportRun.Format.CSV, ImportRun.Format.CSV.label),
+        ],
+    )
     default_category = forms.TypedChoiceField(
         label=_("Kind of learning for modules that do not say"),
         choices=[("", _("None: every module says it")), *Category.choices],

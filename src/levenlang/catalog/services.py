@@ -2,6 +2,7 @@
 search. Views, the API and other apps call these; nothing else changes catalogue data."""
 
 import datetime
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -34,6 +35,8 @@ from levenlang.catalog.signals import provider_suspended
 from levenlang.core.models import Region, User
 from levenlang.core.roles import Role
 from levenlang.ledger.models import Category
+
+logger = logging.getLogger(__name__)
 
 
 class CatalogError(Exception):
@@ -235,28 +238,45 @@ def start_import(
     run = ImportRun.objects.create(
         provider=provider,
         created_by=actor,
-        filename=filename[:200],
+        filename=importers.storable_text(filename, 200),
         format=fmt,
         default_category=default_category,
         publish=publish,
         content=data,
     )
     if len(data) > INLINE_IMPORT_BYTES:
-        from levenlang.catalog.tasks import run_catalogue_import
-
-        transaction.on_commit(lambda: run_catalogue_import.defer(run_id=run.pk))
+        transaction.on_commit(lambda: _queue_import(run))
         return run
     return finish_import(run)
 
 
+def _queue_import(run: ImportRun) -> None:
+    from levenlang.catalog.tasks import run_catalogue_import
+
+    try:
+        run_catalogue_import.defer(run_id=run.pk)
+    except Exception as error:  # without a job, the run would wait in the queue forever
+        logger.exception("Catalogue import %s could not be queued", run.pk)
+        _mark_failed(run, _("The import could not be put in the queue: %(error)s") % {"error": _brief(error)})
+
+
 def finish_import(run: ImportRun) -> ImportRun:
-    report = import_catalogue(
-        run.provider,
-        bytes(run.content or b""),
-        fmt=run.format,
-        default_category=run.default_category,
-        publish=run.publish,
-    )
+    """Import the run's file and store the outcome on the run. Whatever goes wrong, the run ends (imported, or
+    failed with the reasons): an exception nobody foresaw is reported as the run's problem, never left waiting."""
+    try:
+        report = import_catalogue(
+            run.provider,
+            bytes(run.content or b""),
+            fmt=run.format,
+            default_category=run.default_category,
+            publish=run.publish,
+        )
+    except Exception as error:  # see the docstring; the traceback goes to the log
+        logger.exception("Catalogue import %s stopped on an unexpected error", run.pk)
+        return _mark_failed(
+            run,
+            _("The import stopped on an unexpected error; nothing was imported. %(error)s") % {"error": _brief(error)},
+        )
     run.report = report
     run.status = ImportRun.Status.FAILED if report["problems"] else ImportRun.Status.SUCCEEDED
     run.content = None
@@ -265,12 +285,31 @@ def finish_import(run: ImportRun) -> ImportRun:
     return run
 
 
+def _brief(error: Exception) -> str:
+    """An exception in one line for a report: its kind and first line, without NUL and not too long."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    return importers.storable_text(f"{type(error).__name__}: {first}" if first else type(error).__name__, 300)
+
+
+def _mark_failed(run: ImportRun, reason: str) -> ImportRun:
+    counts = dict.fromkeys(("created_modules", "updated_modules", "created_offerings", "updated_offerings"), 0)
+    run.report = {**counts, "problems": [importers.Problem(_("the whole file"), reason).as_dict()]}
+    run.status = ImportRun.Status.FAILED
+    run.content = None
+    run.finished_at = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        report=run.report, status=run.status, content=None, finished_at=run.finished_at
+    )
+    return run
+
+
 def import_catalogue(
     provider: Provider, data: bytes, *, fmt: str, default_category: int | None = None, publish: bool = False
 ) -> dict:
     """Import a provider's catalogue file, all or nothing: every module and offering in it is created or updated,
     or (when any row is bad) nothing changes and the report lists every bad row with where and why. Modules are
-    matched on their OEAPI id (our uuid) or the provider's code; new ones are drafts unless `publish`."""
+    matched on their Open Education API id (our uuid) or the provider's code; new ones are drafts unless
+    `publish`. JSON files may be OOAPI v5 or OEAPI v6 (importers.detect_version)."""
     reader = importers.read_oeapi_json if fmt == ImportRun.Format.OEAPI else importers.read_csv
     parsed = reader(data, default_category=default_category)
     counts = {"created_modules": 0, "updated_modules": 0, "created_offerings": 0, "updated_offerings": 0}
@@ -314,18 +353,7 @@ def _write_import(provider: Provider, parsed: importers.Parsed, counts: dict, pu
         raise _ImportFailed(problems)
     for module, existed, offerings, where in plan:
         module.provider = provider
-        try:
-            with transaction.atomic():
-                module.save()
-        except IntegrityError as error:
-            # A rule the checks above missed (two rows racing for one code, say): report it, write nothing.
-            raise _ImportFailed(
-                [
-                    importers.Problem(
-                        where, _("The database refused this row: %(error)s") % {"error": str(error).splitlines()[0]}
-                    )
-                ]
-            ) from error
+        _save_or_fail(module, where)
         counts["updated_modules" if existed else "created_modules"] += 1
         for offering, offering_existed, offering_where in offerings:
             offering.module = module
@@ -402,6 +430,18 @@ def _plan_loose_offerings(
     return loose
 
 
+def _save_or_fail(obj: Module | Offering, where: str) -> None:
+    """Save, or (a rule the checks before missed: two rows racing for one code, a value the column cannot hold)
+    report the row and write nothing."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except DatabaseError as error:
+        raise _ImportFailed(
+            [importers.Problem(where, _("The database refused this row: %(error)s") % {"error": _brief(error)})]
+        ) from error
+
+
 def _module_for(provider: Provider, item: importers.ParsedModule, problems) -> tuple[Module | None, bool]:
     module = None
     if item.uuid is not None:
@@ -450,7 +490,7 @@ def _save_offering(offering: Offering, existed: bool, where: str, counts: dict, 
     except ValidationError as error:
         problems.extend(_validation_problems(where, error))
         return
-    offering.save()
+    _save_or_fail(offering, where)
     counts["updated_offerings" if existed else "created_offerings"] += 1
 
 

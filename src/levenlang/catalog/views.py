@@ -25,7 +25,7 @@ from levenlang.catalog.forms import (
     SearchForm,
     SuspendForm,
 )
-from levenlang.catalog.importers import CSV_COLUMNS
+from levenlang.catalog.importers import CSV_COLUMNS, MAX_PRICE_CENTS
 from levenlang.catalog.models import (
     ImportRun,
     LevelOfQualification,
@@ -35,6 +35,7 @@ from levenlang.catalog.models import (
     Provider,
     ProviderRecognition,
 )
+from levenlang.core.money import format_cents
 from levenlang.core.permissions import CHANGE_MODULE, MANAGE_CATALOGUE, REVIEW_PROVIDERS, VIEW_MODULE
 from levenlang.core.roles import Role
 from levenlang.ledger import services as ledger
@@ -251,6 +252,7 @@ def import_page(request):
             "provider": provider,
             "runs": provider.imports.defer("content", "report")[:20],
             "csv_columns": CSV_COLUMNS,
+            "max_price": format_cents(MAX_PRICE_CENTS),
         },
         status=400 if form.errors else 200,
     )

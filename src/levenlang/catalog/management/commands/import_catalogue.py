@@ -1,5 +1,6 @@
 """Import a provider's catalogue file: `manage.py import_catalogue --provider KVK FILE [--format oeapi|csv]
-[--category job_oriented] [--publish]`. All or nothing; every bad row is printed with where and why; exit 1."""
+[--category job_oriented] [--publish]`. `oeapi` is Open Education API JSON, OOAPI v5 or OEAPI v6 (told apart by the
+file's shape). All or nothing; every bad row is printed with where and why; exit 1."""
 
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from levenlang.catalog.models import ImportRun, Provider
 
 
 class Command(BaseCommand):
-    help = "Import modules and offerings of one provider from OEAPI v6 JSON or CSV (all or nothing)."
+    help = "Import modules and offerings of one provider from OOAPI v5 or OEAPI v6 JSON, or CSV (all or nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
