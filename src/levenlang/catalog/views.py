@@ -35,11 +35,11 @@ from levenlang.catalog.models import (
     Provider,
     ProviderRecognition,
 )
+from levenlang.core.categories import Category
 from levenlang.core.permissions import CHANGE_MODULE, MANAGE_CATALOGUE, REVIEW_PROVIDERS, VIEW_MODULE
 from levenlang.core.roles import Role
 from levenlang.ledger import services as ledger
-from levenlang.ledger.models import Category
-from levenlang.residents.models import Resident
+from levenlang.residents.services import Resident
 
 # --- everyone: search and module page ------------------------------------------------------------------------------
 

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from levenlang.catalog.models import LevelOfQualification, ModeOfDelivery, Module, Offering, Provider
+from levenlang.core.categories import Category
 from levenlang.core.models import User
 from levenlang.enrolment import services
-from levenlang.ledger.models import Category, Command
+from levenlang.ledger.models import Command
 from levenlang.residents.models import Resident
 
 LAST_KEY = "demo:enrolment:sanne:digi:start"

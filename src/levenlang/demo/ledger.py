@@ -9,11 +9,12 @@ import datetime
 from django.utils import timezone
 
 from levenlang.catalog.models import Provider
+from levenlang.core.categories import Category
 from levenlang.core.models import User
 from levenlang.employers.models import Employer
 from levenlang.ledger import services
-from levenlang.ledger.models import Category, Command, PotKind, SystemAccount
-from levenlang.ledger.payments import DemoPaymentProvider
+from levenlang.ledger.models import Command, PotKind, SystemAccount
+from levenlang.ledger.services import DemoPaymentProvider
 from levenlang.residents.models import Resident
 from levenlang.schemes import services as rules
 

@@ -13,20 +13,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
-from levenlang.ledger.models import (
-    ALL_CATEGORIES,
-    Category,
-    Journal,
-    Leerrekening,
-    Leg,
-    Pot,
-    PotKind,
-    Reservation,
-    ReservationPart,
-    categories_in,
-)
-from levenlang.residents.models import Resident
+from levenlang.ledger.models import Journal, Leerrekening, Leg, Pot, PotKind, Reservation, ReservationPart
+from levenlang.residents.services import Resident
 
 
 @dataclass(frozen=True)

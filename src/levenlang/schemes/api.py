@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from levenlang.core.api import get_permitted_object
 from levenlang.core.permissions import VIEW_RESIDENT
 from levenlang.core.roles import Role
-from levenlang.residents.models import Resident
+from levenlang.residents.services import Resident
 from levenlang.schemes import services
 from levenlang_rules import register
 
