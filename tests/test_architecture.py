@@ -1,6 +1,7 @@
 """The layering of the apps, checked on the source: every module under src/levenlang is read with `ast` (nothing is
 imported), and each of its imports of another app must (a) go through that app's door and (b) point down the
-layers, never up. A failure names the module, the line and the import, and says which rule it breaks."""
+layers, never up; a name taken from a module with `__all__` must be in it. A failure names the module, the line and
+the import, and says which rule it breaks."""
 
 import ast
 from pathlib import Path
@@ -9,27 +10,18 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
-# The layers, lowest first. An app may import the apps of lower layers (and its own), never of its own layer or a
-# higher one. `conf` (and levenlang/cli.py) wire everything together and may import anything; `levenlang_rules`
-# (the OpenFisca rules) is a package of its own and imports nothing of levenlang.
-#
-# | layer | apps                | may import                                    |
-# | ----- | ------------------- | --------------------------------------------- |
-# | 0     | core                | -                                             |
-# | 1     | residents, employers| core                                          |
-# | 2     | ledger              | core, residents, employers                    |
-# | 3     | catalog             | core, residents, employers, ledger            |
-# | 4     | enrolment, schemes  | core ... catalog                              |
-# | 5     | accounts, portal    | core ... enrolment, schemes                   |
-# | 6     | demo                | every app                                     |
+# The allowed directions, as one table: the layers, lowest first. An app may import the apps of lower layers (and
+# its own modules), never an app of its own layer or a higher one. `conf` (and levenlang/cli.py) wire everything
+# together and may import anything; `levenlang_rules` (the OpenFisca rules) is a package of its own and imports
+# nothing of levenlang.
 LAYERS: list[set[str]] = [
-    {"core"},
-    {"residents", "employers"},
-    {"ledger"},
-    {"catalog"},
-    {"enrolment", "schemes"},
-    {"accounts", "portal"},
-    {"demo"},
+    {"core"},  # 0: money, identifiers, regions, roles, audit, permissions, errors, categories: used by everyone
+    {"residents", "employers"},  # 1: the people and organisations
+    {"ledger"},  # 2: the Leerrekening; money moves only here
+    {"catalog"},  # 3: providers and modules; search shows what the pots would pay
+    {"enrolment", "schemes"},  # 4: bookings (catalogue + ledger); schemes, navigator, yearly allocation
+    {"accounts", "portal"},  # 5: login; home pages
+    {"demo"},  # 6: demo data and personas, on top of everything
 ]
 LAYER = {app: n for n, apps in enumerate(LAYERS) for app in apps}
 OUTSIDE = {"conf", "cli"}  # the settings and URLs, and the command-line entry point: they wire everything
@@ -87,6 +79,20 @@ def _imports(module: str, path: Path):
                 yield node.lineno, base, alias.name, alias.asname or alias.name
 
 
+def _exported(module: str) -> set[str] | None:
+    """The module's `__all__` (a literal list), or None when it has none."""
+    parts = module.split(".")
+    path = SRC.joinpath(*parts).with_suffix(".py")
+    if not path.exists():
+        path = SRC.joinpath(*parts, "__init__.py")
+    if not path.exists():
+        return None
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return None
+
+
 def _allowed(importer: str, imported: str) -> bool:
     for (who, what), _reason in ALLOWED.items():
         who_matches = importer.startswith(who) if who.endswith(".") else importer == who
@@ -141,6 +147,8 @@ def violations() -> list[str]:
                 )
             if symbol is not None and symbol.startswith("_"):
                 found.append(f"{where}:{line}: {target}.{symbol} — a private name of another app")
+            elif symbol is not None and symbol not in (_exported(target) or {symbol}):
+                found.append(f"{where}:{line}: {target}.{symbol} — not in the __all__ of {target}")
             door = target.split(".")[2] if target.count(".") >= 2 else None
             is_door = door in DOORS and target.count(".") == 2
             if target_app != "core" and not is_door and not _allowed(module, target):
@@ -175,6 +183,7 @@ def test_apps_reach_each_other_only_through_their_doors_and_downwards():
         ("levenlang.enrolment.services", "from levenlang.ledger import services as ledger\nledger._Stored", "private"),
         ("levenlang.enrolment.views", "from levenlang.ledger.services.commands import reserve", "door"),
         ("levenlang.schemes.services", "from levenlang.ledger.services import _Command", "private"),
+        ("levenlang.schemes.services", "from levenlang.core.errors import DomainErr", "exported"),
     ],
 )
 def test_the_check_catches_what_it_is_meant_to(tmp_path, monkeypatch, importer, source, broken):
@@ -185,5 +194,9 @@ def test_the_check_catches_what_it_is_meant_to(tmp_path, monkeypatch, importer, 
     (folder / f"{leaf}.py").write_text(source + "\n")
     (tmp_path / "levenlang_rules").mkdir()
     monkeypatch.setitem(globals(), "SRC", tmp_path)
+    core = tmp_path / "levenlang" / "core"
+    core.mkdir(exist_ok=True)
+    (core / "errors.py").write_text('__all__ = ["DomainError"]\n')
     (found,) = violations()
-    assert {"layer": "may not import", "door": "not the door", "private": "private name"}[broken] in found
+    expected = {"layer": "may not import", "door": "not the door", "private": "private name", "exported": "__all__"}
+    assert expected[broken] in found

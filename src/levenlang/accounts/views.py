@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.utils.module_loading import import_string
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 

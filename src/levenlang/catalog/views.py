@@ -37,17 +37,15 @@ from levenlang.catalog.models import (
 )
 from levenlang.core.categories import Category
 from levenlang.core.permissions import CHANGE_MODULE, MANAGE_CATALOGUE, REVIEW_PROVIDERS, VIEW_MODULE
-from levenlang.core.roles import Role
 from levenlang.ledger import services as ledger
+from levenlang.residents import services as residents
 from levenlang.residents.services import Resident
 
 # --- everyone: search and module page ------------------------------------------------------------------------------
 
 
 def _resident(user) -> Resident | None:
-    if not user.is_authenticated or user.role != Role.RESIDENT:
-        return None
-    return Resident.objects.filter(user=user).first()
+    return residents.resident_of(user)
 
 
 def _facet_options(name: str, choices, counts: dict, selected) -> list[dict]:

@@ -9,6 +9,17 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+__all__ = [
+    "DEFAULT_DB_NAME",
+    "DatabaseConfigError",
+    "database_settings",
+    "db_name_override",
+    "describe",
+    "ensure_database",
+    "start_embedded",
+    "url_of",
+]
+
 DEFAULT_DB_NAME = "levenlang"
 
 
