@@ -35,8 +35,8 @@ DOORS = {"services", "errors"}
 ALLOWED: dict[tuple[str, str], str] = {
     ("levenlang.demo.", "*.models"): "the demo writes every app's demo data directly (bulk rows, COPY)",
     ("levenlang.enrolment.api", "levenlang.ledger.api"): (
-        "the booking API answers with the ledger's preview and the ledger API's idempotency-key header: one "
-        "schema component and one header rule for both"
+        "the booking API shares the ledger API's pieces: the preview's schema component, the Idempotency-Key "
+        "header rule and the resident's own-account check, so both APIs answer alike"
     ),
     ("levenlang.catalog.importers", "levenlang.ledger.models"): (
         "the catalogue import takes Category from its old place until the import code moves to core.categories"

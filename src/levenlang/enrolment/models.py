@@ -1,6 +1,6 @@
 """Enrolments: the booking life cycle that joins the catalogue and the Leerrekening (docs/enrolment.md).
 
-Every rule lives in enrolment/services.py; money moves only through ledger/services.py. An enrolment's status
+Every rule lives in enrolment/services.py; money moves only through ledger/services/. An enrolment's status
 changes only there, and every change writes an `EnrolmentEvent` (append-only: a database trigger refuses UPDATE
 and DELETE, migration 0002).
 """

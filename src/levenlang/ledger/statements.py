@@ -1,5 +1,5 @@
 """The read side of the ledger: what a person's Leerrekening holds and how it got there (docs/ledger.md,
-"Statements"). Nothing here writes; money moves only in ledger/services.py.
+"Statements"). Nothing here writes; money moves only in ledger/services/.
 
 `statement_for(resident)` gathers everything a statement shows in five queries, however long the history:
 the pots with their source, every leg on those pots (with its journal), and the open reservations with their
