@@ -514,7 +514,7 @@ def reserve(
     `expected_own_share_cents` (what the person saw in the preview) a larger own share is refused: the person
     confirms only what they saw."""
 
-    def work(command: ledger.Command) -> ledger.Stored:
+    def work(command: ledger.CommandRun) -> ledger.Stored:
         booking = _booking(enrolment_uuid, actor)
         now = clock.now()
         if strong_login_at is None or not (

@@ -11,7 +11,7 @@ Rules that hold for every mutating function:
 - Deadlocks and serialization failures are retried with the same key.
 - The database checks the invariants again (migration 0002); an error here means nothing was written.
 
-The modules behind the door, by job: `idempotency` (commands run once per key), `waterfall` (which pot pays),
+The modules behind the door, by job: `idempotency` (commands run once per key), `previews` (the waterfall: which pot pays),
 `commands` (deposit, reserve, post, void, reverse, expire, own money), `organisations` (deposits by employers
 and sector funds), `allocation` (the yearly bulk credit),
 `reads` (what other apps read of the ledger). The statements (history, balances per date) are in
@@ -38,13 +38,14 @@ from levenlang.ledger.services.commands import (
 )
 from levenlang.ledger.services.common import forfeited_account, system_account
 from levenlang.ledger.services.idempotency import (
-    Command,
+    CommandRun,
     Stored,
     command_insert_sql,
     idempotent,
     prepared_cursor,
 )
 from levenlang.ledger.services.organisations import deposit_for_employee
+from levenlang.ledger.services.previews import Draw, Preview, preview, preview_from, usable_pots, waterfall
 from levenlang.ledger.services.reads import (
     available_cents,
     cap_amounts,
@@ -54,7 +55,6 @@ from levenlang.ledger.services.reads import (
     provider_payout_legs,
     reservation_id_sql,
 )
-from levenlang.ledger.services.waterfall import Draw, Preview, preview, preview_from, usable_pots, waterfall
 
 __all__ = [
     # vocabulary other apps name (the spending categories are core's, shown here as the ledger speaks them)
@@ -66,7 +66,7 @@ __all__ = [
     "Category",
     "Clock",
     # idempotency, for other apps' steps that must run once per key
-    "Command",
+    "CommandRun",
     # payments of own money
     "DemoPaymentProvider",
     # the waterfall (reads only)

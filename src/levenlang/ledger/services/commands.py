@@ -31,8 +31,8 @@ from levenlang.ledger.services.common import (
     forfeited_account,
     system_account,
 )
-from levenlang.ledger.services.idempotency import Command, Stored, command_insert_sql, idempotent, prepared_cursor
-from levenlang.ledger.services.waterfall import _POTS_SQL, Preview, waterfall
+from levenlang.ledger.services.idempotency import CommandRun, Stored, command_insert_sql, idempotent, prepared_cursor
+from levenlang.ledger.services.previews import _POTS_SQL, Preview, waterfall
 
 __all__ = [
     "OWN_POT_LOT",
@@ -178,7 +178,7 @@ def reserve(
         "reference": reference,
     }
 
-    def work(command: Command) -> Stored:
+    def work(command: CommandRun) -> Stored:
         if expires_at <= clock.now():
             raise LedgerError(_("A reservation must end in the future."))
         # The hot path of every booking: plain SQL, two statements (locked pots; reservation, parts and command).

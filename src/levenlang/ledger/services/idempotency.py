@@ -1,7 +1,7 @@
 """Commands and their idempotency: every mutating function of the ledger runs its work through `idempotent`, once
 per key, in one transaction, with the result stored in ledger_command. Other apps whose own steps must be
 exactly-once (the enrolment life cycle) use the same: `idempotent`, and for a hot path that writes its own rows in
-one statement, `Command` and `Stored` with `command_insert_sql`."""
+one statement, `CommandRun` and `Stored` with `command_insert_sql`."""
 
 import hashlib
 import json
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from levenlang.core.errors import DomainError
 from levenlang.ledger.errors import IdempotencyConflict, LedgerError
 
-__all__ = ["RETRIES", "Command", "Stored", "command_insert_sql", "idempotent", "prepared_cursor"]
+__all__ = ["RETRIES", "CommandRun", "Stored", "command_insert_sql", "idempotent", "prepared_cursor"]
 
 RETRIES = 5
 
@@ -59,7 +59,7 @@ def _answer(key: str, request_hash: str, earlier) -> dict:
 
 
 @dataclass(frozen=True)
-class Command:
+class CommandRun:
     """One run of a command under an idempotency key: what `idempotent` hands to work that stores itself."""
 
     key: str
@@ -104,7 +104,7 @@ def idempotent(
                 earlier = None if stores_itself else _earlier(key)
                 if earlier is not None:
                     return _answer(key, request_hash, earlier)
-                command = Command(key, operation, request_hash)
+                command = CommandRun(key, operation, request_hash)
                 try:
                     result = work(command) if stores_itself else work()
                 except DomainError:  # the ledger's refusals and those of the caller's own rules
@@ -132,7 +132,7 @@ def idempotent(
 
 
 def command_insert_sql(rows_from: str = "") -> str:
-    """The statement that stores a command (parameters: `Command.row(result)`). With `rows_from` (the name of a
+    """The statement that stores a command (parameters: `CommandRun.row(result)`). With `rows_from` (the name of a
     CTE of the caller's statement) it stores the command once per row of it: inside a writable CTE, the command
     is stored only when the caller's own change happened, in the same round trip."""
     columns = "INSERT INTO ledger_command (key, operation, request_hash, result, created_at)"
