@@ -11,11 +11,10 @@ Rules that hold for every mutating function:
 - Deadlocks and serialization failures are retried with the same key.
 - The database checks the invariants again (migration 0002); an error here means nothing was written.
 
-The modules behind the door, by job: `idempotency` (commands run once per key), `previews` (the waterfall: which pot pays),
-`commands` (deposit, reserve, post, void, reverse, expire, own money), `organisations` (deposits by employers
-and sector funds), `allocation` (the yearly bulk credit),
-`reads` (what other apps read of the ledger). The statements (history, balances per date) are in
-ledger/statements.py, read by the ledger's own pages.
+The modules behind the door, by job: `idempotency` (commands run once per key), `previews` (the waterfall:
+which pot pays), `commands` (deposit, reserve, post, void, reverse, expire, own money), `organisations` (deposits
+by employers and sector funds), `allocation` (the yearly bulk credit), `reads` (what other apps read of the
+ledger). The statements (history, balances per date) are in ledger/statements.py, read by the ledger's own pages.
 """
 
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in, earmark_of
