@@ -32,6 +32,7 @@ from tables import empty_tables
 
 from levenlang.ledger import services
 from levenlang.ledger.models import Cap, Category, PotKind, SystemAccount
+from levenlang.ledger.services import allocation
 from levenlang.residents.models import Resident
 
 CHUNK_SIZE = int(os.environ.get("LEVENLANG_BENCH_CHUNK", "10000"))
@@ -93,8 +94,8 @@ def _raw_seconds(ids: np.ndarray, amounts: np.ndarray, source: SystemAccount) ->
     """The service's statements, sent by WORKERS threads on their own connections, without the ORM."""
     lot = f"bench-raw-{uuid.uuid4().hex[:12]}"
     run_key = f"bench-{lot}"
-    sql = services._ALLOCATE_CHUNK_SQL.replace("{allowed}", services._ALL_ROWS)
-    sql = sql.replace("{uuid}", services._new_uuid_sql())
+    sql = allocation._ALLOCATE_CHUNK_SQL.replace("{allowed}", allocation._ALL_ROWS)
+    sql = sql.replace("{uuid}", allocation._new_uuid_sql())
     fixed = {
         "kind": PotKind.RIGHTS.value,
         "source": source.pk,

@@ -131,6 +131,7 @@ def _worker(number: int, residents: list[int], payee_id: int, modes: list[str]) 
     from levenlang.ledger import services
     from levenlang.ledger.errors import LedgerError
     from levenlang.ledger.models import Category, SystemAccount
+    from levenlang.ledger.services import idempotency, previews
 
     payee = SystemAccount.objects.get(pk=payee_id)
     expires_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
@@ -157,7 +158,7 @@ def _worker(number: int, residents: list[int], payee_id: int, modes: list[str]) 
         )
 
     def statements(key, resident, category, price):
-        request_hash = services._request_hash(
+        request_hash = idempotency._request_hash(
             "reserve",
             {
                 "resident": resident,
@@ -173,7 +174,7 @@ def _worker(number: int, residents: list[int], payee_id: int, modes: list[str]) 
             if earlier is not None:
                 return
             conn.execute("SELECT 1 FROM ledger_leerrekening WHERE resident_id = %s FOR NO KEY UPDATE", [resident])
-            pots = conn.execute(services._POTS_SQL, [resident, int(category), datetime.date.today()]).fetchall()
+            pots = conn.execute(previews._POTS_SQL, [resident, int(category), datetime.date.today()]).fetchall()
             draws = services.waterfall(pots, price)
             covered = sum(d.amount_cents for d in draws)
             if not covered:

@@ -14,11 +14,11 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from levenlang.core.errors import DomainError
 from levenlang.core.regions import ensure_regions
 from levenlang.core.roles import Role
 from levenlang.enrolment import services
 from levenlang.enrolment.models import Enrolment, Status
-from levenlang.ledger.errors import LedgerError
 from levenlang.ledger.models import Leerrekening, Pot, Reservation
 from levenlang.ledger.reconcile import reconcile
 from tests.enrolment.conftest import key, put_money
@@ -44,7 +44,7 @@ def race(hold_lock, calls) -> list[tuple]:
     def send(n):
         try:
             answers[n] = ("won", calls[n]())
-        except LedgerError as exc:
+        except DomainError as exc:  # the ledger's refusals and the enrolment's
             answers[n] = ("refused", type(exc).__name__, exc.message)
         except Exception as exc:
             answers[n] = ("error", repr(exc))

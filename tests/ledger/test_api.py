@@ -71,7 +71,13 @@ def test_an_employer_deposits_for_its_employee_once_per_key(client, hr, employee
     conflict = deposit(client, employee, amount=80_000)
     assert conflict.status_code == 409
     assert conflict["Content-Type"] == "application/problem+json"
-    assert "different request" in conflict.json()["title"] or "ander verzoek" in conflict.json()["title"]
+    problem = conflict.json()
+    assert (problem["code"], problem["status"], problem["type"]) == (
+        "idempotency_conflict",
+        409,
+        "urn:levenlang:idempotency_conflict",
+    )
+    assert "different request" in problem["detail"] or "ander verzoek" in problem["detail"]
     pot = Pot.objects.get()
     assert (pot.kind, pot.posted_cents) == ("employer", 75_000)
 
@@ -127,7 +133,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(client, hr, employee):
         response = deposit(client, employee, key=str(body), **body)
         assert response.status_code == 400, body
     past = deposit(client, employee, key="past", expires_on="2000-01-01")
-    assert past.status_code == 400 and "2000-01-01" in past.json()["title"]
+    assert past.status_code == 400 and "2000-01-01" in past.json()["detail"]
     assert not Pot.objects.exists()
 
 

@@ -130,9 +130,8 @@ def test_deposit_effect_for_an_own_deposit_is_capped_and_refunds_at_the_first_br
 
 def test_deposit_effect_refuses_bad_input_with_a_clear_message(client, db):
     response = client.get("/api/v1/deposit-effect/?kind=gift&amount_cents=-5&yearly_wage_cents=1")
-    assert response.status_code == 400 and {"kind", "amount_cents"} <= set(
-        response.json().get("invalid_params_names", response.json())
-    )
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert {"kind", "amount_cents"} <= {param["name"] for param in response.json()["invalid_params"]}
     page = client.get("/regelingen/storting/?kind=own&amount=-5&yearly_wage=x").content.decode()
     assert 'aria-invalid="true"' in page and "error-summary" in page
 

@@ -5,12 +5,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from levenlang.catalog.models import Provider
+from levenlang.catalog.services import Provider
 from levenlang.core.identifiers import clean_bsn
 from levenlang.core.models import User
 from levenlang.core.roles import Role
-from levenlang.employers.models import Employer
-from levenlang.residents.models import Resident
+from levenlang.employers.services import Employer
+from levenlang.residents.services import Resident
+
+__all__ = [
+    "STAFF_ROLES",
+    "UnknownIdentity",
+    "user_for_bsn",
+    "user_for_claims",
+    "user_for_kvk",
+]
 
 
 class UnknownIdentity(Exception):

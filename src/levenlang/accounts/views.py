@@ -3,15 +3,23 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from levenlang.accounts.forms import MockDigiDForm, MockEHerkenningForm
 from levenlang.accounts.services import UnknownIdentity, user_for_bsn, user_for_kvk
 from levenlang.core.models import User
-from levenlang.demo.personas import PERSONAS
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _personas() -> list:
+    """The demo personas to log in as, from the setting LEVENLANG_PERSONAS (a dotted path; demo mode only): the
+    login code does not know the demo app."""
+    if not settings.DEMO_MODE or not getattr(settings, "LEVENLANG_PERSONAS", ""):
+        return []
+    return list(import_string(settings.LEVENLANG_PERSONAS))
 
 
 def _demo_only() -> None:
@@ -23,8 +31,9 @@ def _demo_only() -> None:
 def login_page(request):
     if not settings.DEMO_MODE:
         return redirect("oidc_authentication_init")
-    users = User.objects.in_bulk([p.username for p in PERSONAS], field_name="username")
-    personas = [(persona, users[persona.username]) for persona in PERSONAS if persona.username in users]
+    personas = _personas()
+    users = User.objects.in_bulk([p.username for p in personas], field_name="username")
+    personas = [(persona, users[persona.username]) for persona in personas if persona.username in users]
     return render(request, "accounts/login.html", {"personas": personas})
 
 
@@ -32,7 +41,7 @@ def login_page(request):
 def persona_login(request):
     _demo_only()
     username = request.POST.get("username", "")
-    if username not in {p.username for p in PERSONAS}:
+    if username not in {p.username for p in _personas()}:
         raise Http404
     user = User.objects.filter(username=username).first()
     if user is None:

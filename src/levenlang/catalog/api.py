@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from levenlang.catalog.importers import LEVEL_TO_QUALIFICATION
 from levenlang.catalog.models import ModeOfDelivery, Module, Offering, Provider
-from levenlang.ledger.models import Category
+from levenlang.core.categories import Category
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 COURSE_LEVEL = {v: k for k, v in LEVEL_TO_QUALIFICATION.items()}

@@ -16,9 +16,9 @@ from levenlang.catalog.models import (
 )
 from levenlang.catalog.postcodes import normalise
 from levenlang.core import parsing
+from levenlang.core.categories import Category
 from levenlang.core.identifiers import validate_kvk_number
 from levenlang.core.models import Region
-from levenlang.ledger.models import Category
 
 # NL Design System (Utrecht) classes per widget, so that `{{ field }}` renders a styled, labelled control.
 WIDGET_CLASSES = {

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from levenlang.catalog.models import LevelOfQualification, ModeOfDelivery, Module, Offering, StudyLoadUnit
 from levenlang.core import parsing
-from levenlang.ledger.models import Category
+from levenlang.core.categories import Category
 
 CATEGORY_BY_NAME = {c.name.lower(): int(c) for c in Category}
 

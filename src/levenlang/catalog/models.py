@@ -9,9 +9,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from levenlang.core.categories import Category
 from levenlang.core.identifiers import validate_kvk_number
 from levenlang.core.models import Region
-from levenlang.ledger.models import Category
 
 
 class Provider(models.Model):

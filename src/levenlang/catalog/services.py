@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from levenlang.catalog import importers
+from levenlang.catalog.errors import CatalogError
 from levenlang.catalog.models import (
     ImportRun,
     Module,
@@ -32,22 +33,49 @@ from levenlang.catalog.postcodes import (
     normalise,
 )
 from levenlang.catalog.signals import provider_suspended
+from levenlang.core.categories import Category
 from levenlang.core.models import Region, User
 from levenlang.core.roles import Role
-from levenlang.ledger.models import Category
 
 logger = logging.getLogger(__name__)
 
-
-class CatalogError(Exception):
-    """A catalogue rule refused the action; the message says why in plain words. Nothing has changed."""
-
-    def __init__(self, message, code: str = "catalog_error", status: int = 400):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.code = code
-        self.status = status
-
+__all__ = [
+    "CACHE_COUNTS_FROM",
+    "FACETS",
+    "INLINE_IMPORT_BYTES",
+    "MAX_IMPORT_BYTES",
+    "MAX_PAGE",
+    "PAGE_SIZE",
+    "CatalogError",
+    "Hit",
+    "Module",
+    "Offering",
+    "Provider",
+    "ProviderRecognition",
+    "SearchParams",
+    "SearchResult",
+    "bookable_problem",
+    "can_publish",
+    "finish_import",
+    "has_valid_recognition",
+    "import_catalogue",
+    "locate",
+    "matching_words",
+    "modules_of",
+    "place_offering",
+    "provider_suspended",
+    "publish_module",
+    "publish_problem",
+    "register_provider",
+    "reinstate_provider",
+    "review_recognition",
+    "search",
+    "search_sql",
+    "start_import",
+    "submit_recognition",
+    "suspend_provider",
+    "unpublish_module",
+]
 
 # --- providers -------------------------------------------------------------------------------------------------
 

@@ -35,20 +35,18 @@ from levenlang.catalog.models import (
     Provider,
     ProviderRecognition,
 )
+from levenlang.core.categories import Category
 from levenlang.core.money import format_cents
 from levenlang.core.permissions import CHANGE_MODULE, MANAGE_CATALOGUE, REVIEW_PROVIDERS, VIEW_MODULE
-from levenlang.core.roles import Role
 from levenlang.ledger import services as ledger
-from levenlang.ledger.models import Category
-from levenlang.residents.models import Resident
+from levenlang.residents import services as residents
+from levenlang.residents.services import Resident
 
 # --- everyone: search and module page ------------------------------------------------------------------------------
 
 
 def _resident(user) -> Resident | None:
-    if not user.is_authenticated or user.role != Role.RESIDENT:
-        return None
-    return Resident.objects.filter(user=user).first()
+    return residents.resident_of(user)
 
 
 def _facet_options(name: str, choices, counts: dict, selected) -> list[dict]:

@@ -4,6 +4,12 @@ Call these functions from the view or service that does the looking or moving; t
 
 from levenlang.core.models import AuditEvent
 
+__all__ = [
+    "record_money_movement",
+    "record_view",
+    "record_views",
+]
+
 
 def record_view(actor, resident, *, reason: str, request=None, export: bool = False) -> AuditEvent | None:
     """Record that `actor` saw the personal data of `resident`. A resident looking at their own data is

@@ -10,6 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+__all__ = [
+    "DEFAULT_DB_NAME",
+    "DatabaseConfigError",
+    "database_settings",
+    "db_name_override",
+    "describe",
+    "ensure_database",
+    "start_embedded",
+    "url_of",
+]
+
 DEFAULT_DB_NAME = "levenlang"
 
 

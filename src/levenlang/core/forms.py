@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 
+__all__ = [
+    "AuditFilterForm",
+]
+
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(

@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 
+__all__ = [
+    "bsn_check_digit",
+    "clean_bsn",
+    "mask_bsn",
+    "validate_bsn",
+    "validate_kvk_number",
+]
+
 KVK_RE = re.compile(r"^\d{8}$")
 
 

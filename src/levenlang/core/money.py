@@ -1,5 +1,9 @@
 """Money is an integer number of euro cents everywhere; this module only formats it for people."""
 
+__all__ = [
+    "format_cents",
+]
+
 
 def format_cents(cents: int) -> str:
     """`123456` → `€ 1.234,56`; negative amounts get a minus sign before the euro sign."""

@@ -10,6 +10,29 @@ import rules
 
 from levenlang.core.roles import Role
 
+# The permissions others check; the rule predicates below are this module's own.
+__all__ = [
+    "ACT_AS_LEARNER",
+    "ACT_AS_PROVIDER",
+    "BOOK_ENROLMENT",
+    "CHANGE_MODULE",
+    "DEPOSIT_FROM_EMPLOYER",
+    "DEPOSIT_FROM_SECTOR_FUND",
+    "MANAGE_CATALOGUE",
+    "OVERRIDE_ENROLMENT",
+    "REVIEW_PROVIDERS",
+    "RUN_WHAT_IF",
+    "VIEW_AUDIT_LOG",
+    "VIEW_EMPLOYER",
+    "VIEW_ENROLMENT",
+    "VIEW_LEERREKENING",
+    "VIEW_MODULE",
+    "VIEW_PRICE_MONITOR",
+    "VIEW_PROVIDER",
+    "VIEW_RESIDENT",
+    "VIEW_SECTOR_FUND",
+]
+
 
 def has_role(*roles: Role):
     """A predicate that holds when the user has one of `roles`."""

@@ -1,6 +1,11 @@
 """Aggregates that may be shown to roles that see no individuals (employers, the ministry): groups of fewer
 than MIN_GROUP_SIZE people are hidden, so that nobody can be singled out (docs/security.md)."""
 
+__all__ = [
+    "MIN_GROUP_SIZE",
+    "suppress_small_groups",
+]
+
 MIN_GROUP_SIZE = 10
 
 

@@ -2,6 +2,11 @@
 CBS since 2021, with the municipality at their centre and its approximate coordinates (for distance search).
 Source of the names: the official regional division of UWV/SZW (Besluit regio's voor de werkbedrijven)."""
 
+__all__ = [
+    "REGIONS",
+    "ensure_regions",
+]
+
 # (code, name, central municipality, latitude, longitude)
 REGIONS: list[tuple[str, str, str, float, float]] = [
     ("achterhoek", "Achterhoek", "Doetinchem", 51.9653, 6.2886),

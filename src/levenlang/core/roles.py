@@ -1,6 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+__all__ = [
+    "Role",
+]
+
 
 class Role(models.TextChoices):
     """The roles of docs/security.md. A user has exactly one."""

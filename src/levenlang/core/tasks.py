@@ -7,6 +7,11 @@ from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+__all__ = [
+    "clear_expired_sessions",
+    "closes_connection",
+]
+
 
 def closes_connection(task):
     """For every synchronous task: procrastinate runs it in a worker thread, where Django opens a database

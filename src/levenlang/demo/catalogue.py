@@ -20,10 +20,10 @@ from levenlang.catalog.models import (
     ProviderRecognition,
     StudyLoadUnit,
 )
-from levenlang.catalog.postcodes import locate
+from levenlang.catalog.services import locate
+from levenlang.core.categories import Category
 from levenlang.core.models import Region
 from levenlang.demo.population import POSTCODE_LETTERS, REGION_FACTS
-from levenlang.ledger.models import Category
 
 M = ModeOfDelivery
 C = Category

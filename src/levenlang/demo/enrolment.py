@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from levenlang.catalog.models import LevelOfQualification, ModeOfDelivery, Module, Offering, Provider
+from levenlang.core.categories import Category
 from levenlang.core.models import User
 from levenlang.enrolment import services
-from levenlang.ledger.models import Category, Command
+from levenlang.ledger import services as ledger
 from levenlang.residents.models import Resident
 
 LAST_KEY = "demo:enrolment:sanne:digi:start"
@@ -46,7 +47,7 @@ BUNCHED_PRICES = [99_000, 99_500, 100_000]  # just below STAP's €1,000
 
 
 def demo_enrolments_present() -> bool:
-    return Command.objects.filter(key=LAST_KEY).exists()
+    return ledger.command_exists(LAST_KEY)
 
 
 def _offering(provider: Provider, code: str, today: datetime.date) -> Offering:

@@ -9,11 +9,11 @@ import datetime
 from django.utils import timezone
 
 from levenlang.catalog.models import Provider
+from levenlang.core.categories import Category
 from levenlang.core.models import User
 from levenlang.employers.models import Employer
 from levenlang.ledger import services
-from levenlang.ledger.models import Category, Command, PotKind, SystemAccount
-from levenlang.ledger.payments import DemoPaymentProvider
+from levenlang.ledger.services import DemoPaymentProvider, PotKind, SystemAccount
 from levenlang.residents.models import Resident
 from levenlang.schemes import services as rules
 
@@ -21,7 +21,7 @@ LAST_KEY = "demo:ineke:digital:paid"  # the last movement below: when it exists,
 
 
 def demo_ledger_present() -> bool:
-    return Command.objects.filter(key=LAST_KEY).exists()
+    return services.command_exists(LAST_KEY)
 
 
 def load_demo_ledger(today: datetime.date | None = None) -> dict:

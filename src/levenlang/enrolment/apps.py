@@ -7,7 +7,7 @@ class EnrolmentConfig(AppConfig):
     verbose_name = "Enrolments"
 
     def ready(self) -> None:
-        from levenlang.catalog.signals import provider_suspended
+        from levenlang.catalog.services import provider_suspended
         from levenlang.enrolment.services import flag_open_enrolments
 
         provider_suspended.connect(flag_open_enrolments, dispatch_uid="enrolment-flag-open-enrolments")

@@ -1,6 +1,6 @@
 """Enrolments: the booking life cycle that joins the catalogue and the Leerrekening (docs/enrolment.md).
 
-Every rule lives in enrolment/services.py; money moves only through ledger/services.py. An enrolment's status
+Every rule lives in enrolment/services.py; money moves only through ledger/services/. An enrolment's status
 changes only there, and every change writes an `EnrolmentEvent` (append-only: a database trigger refuses UPDATE
 and DELETE, migration 0002).
 """
@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from levenlang.core.categories import Category
 from levenlang.core.roles import Role
-from levenlang.ledger.models import Category
 
 
 class Status(models.TextChoices):
@@ -107,7 +107,7 @@ class Enrolment(models.Model):
     @property
     def is_flagged(self) -> bool:
         """An open enrolment of a suspended provider: nothing is paid out until an administrator decides."""
-        from levenlang.catalog.models import Provider
+        from levenlang.catalog.services import Provider
 
         return self.is_open and self.provider.status == Provider.Status.SUSPENDED
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 
-from levenlang.catalog.models import Module, Provider
-from levenlang.ledger.models import Cap
+from levenlang.catalog.services import Module, Provider
+from levenlang.ledger import services as ledger
 
 DEFAULT_CEILINGS_CENTS = (50_000, 80_000, 100_000)
 FLAG_SHARE_PERCENT = 50  # flag a provider when at least half of its modules sit at a ceiling ...
@@ -36,7 +36,7 @@ class ProviderPrices:
 
 def ceilings() -> list[int]:
     configured = getattr(settings, "ENROLMENT_FUNDING_CEILINGS_CENTS", DEFAULT_CEILINGS_CENTS)
-    return sorted({*configured, *Cap.objects.values_list("max_cents", flat=True)})
+    return sorted({*configured, *ledger.cap_amounts()})
 
 
 def near_a_ceiling(ceiling_list: list[int], margin_percent: int) -> Q:

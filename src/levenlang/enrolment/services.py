@@ -39,11 +39,14 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.catalog import services as catalog
-from levenlang.catalog.models import Offering, Provider
+from levenlang.catalog.services import Offering, Provider
+from levenlang.core.categories import Category
+from levenlang.core.errors import DomainError
 from levenlang.core.money import format_cents
 from levenlang.core.permissions import (
     ACT_AS_LEARNER,
@@ -63,9 +66,44 @@ from levenlang.enrolment.errors import (
 )
 from levenlang.enrolment.models import FUNDED_STATUSES, OPEN_STATUSES, Enrolment, EnrolmentEvent, Status
 from levenlang.ledger import services as ledger
-from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
-from levenlang.ledger.errors import LedgerError, NotFound
-from levenlang.ledger.models import Category, Reservation, SystemAccount
+from levenlang.ledger.errors import NotFound
+from levenlang.ledger.services import SYSTEM_CLOCK, Clock, Reservation, SystemAccount
+
+__all__ = [
+    "ADMINISTRATOR",
+    "CSV_ACTIONS",
+    "CSV_COLUMNS",
+    "LEARNER",
+    "MAX_CSV_ROWS",
+    "PROVIDER",
+    "STEPS",
+    "SYSTEM",
+    "BulkReport",
+    "Step",
+    "accept",
+    "allowed_steps",
+    "bookable_problem",
+    "cancel",
+    "confirm_completion",
+    "declare_completion",
+    "declare_in_bulk",
+    "declare_start",
+    "dispute_completion",
+    "flag_open_enrolments",
+    "funding_preview",
+    "funding_rows",
+    "offering_preview",
+    "payout_cents",
+    "payouts",
+    "provider_payable",
+    "quarter_start",
+    "refuse",
+    "request_enrolment",
+    "reserve",
+    "strong_login_minutes",
+    "sweep_not_started",
+    "top_up_own_share",
+]
 
 LEARNER, PROVIDER, ADMINISTRATOR, SYSTEM = "learner", "provider", "administrator", "system"
 
@@ -302,6 +340,30 @@ def offering_preview(offering: Offering, resident, clock: Clock = SYSTEM_CLOCK) 
     )
 
 
+def funding_rows(preview: ledger.Preview) -> list[dict]:
+    """The preview's draws as a person reads them: the kind of each pot, its source, expiry and amount."""
+    return ledger.describe_draws(preview)
+
+
+def top_up_own_share(enrolment: Enrolment, preview: ledger.Preview, *, key: str) -> dict:
+    """Start a payment of the own share into the resident's Leerrekening (the own-money payment step): once paid,
+    the waterfall takes it from the own-money pot and nothing is left to pay the provider directly. Returns the
+    payment with the `checkout_url` to send the person to."""
+    return ledger.start_own_deposit(
+        key=key,
+        resident_id=enrolment.resident_id,
+        amount_cents=preview.own_share_cents,
+        provider=ledger.payment_provider(),
+    )
+
+
+def payouts(providers) -> tuple:
+    """What the ledger paid these providers (payouts less refunds and clawbacks): the legs, newest first, each with
+    the enrolment and module it paid for, and their total in cents."""
+    legs = ledger.provider_payout_legs(providers).select_related("journal__reservation__enrolment__module")
+    return legs, legs.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
 # Two bookings of one module wait for each other here, so that the count of funded places is exact. A lock
 # per module (not per person): only bookings of the same capped module, or offering with places, queue.
 _PLACE_LOCK_NAMESPACE = 0x656E72  # "enr"
@@ -357,8 +419,7 @@ _BOOKING_SQL = """
 SELECT e.id, e.status, r.user_id, e.resident_id, e.price_cents, e.category,
        p.id, p.status, p.name, m.id, m.funded_place_cap, coalesce(nullif(m.title_nl, ''), m.title_en),
        o.id, o.state, o.start_date, o.end_date, o.capacity,
-       (SELECT a.id FROM ledger_systemaccount a
-         WHERE a.kind = 'provider_payable' AND a.provider_id = p.id ORDER BY a.id LIMIT 1)
+       {payee}
   FROM enrolment_enrolment e
   JOIN residents_resident r ON r.id = e.resident_id
   JOIN catalog_provider p ON p.id = e.provider_id
@@ -366,28 +427,29 @@ SELECT e.id, e.status, r.user_id, e.resident_id, e.price_cents, e.category,
   JOIN catalog_offering o ON o.id = e.offering_id
  WHERE e.uuid = %s
    FOR NO KEY UPDATE OF e
-"""
+""".replace("{payee}", ledger.provider_payable_sql("p.id"))
 _FUNDED = [s.value for s in FUNDED_STATUSES]
 _TAKEN_SQL = (
     "SELECT count(*) FROM enrolment_enrolment WHERE module_id = %s AND funded_quarter = %s AND status = ANY(%s)"
 )
 _FULL_SQL = "SELECT count(*) FROM enrolment_enrolment WHERE offering_id = %s AND status = ANY(%s)"
-# The status change, its event and the step's idempotency record in one statement.
+# The status change, its event and the step's idempotency record (the ledger's statement for it) in one statement.
 _RESERVED_SQL = """
 WITH moved AS (
     UPDATE enrolment_enrolment
-       SET status = 'reserved', reservation_id = (SELECT id FROM ledger_reservation WHERE uuid = %(reservation)s),
+       SET status = 'reserved', reservation_id = {reservation},
            covered_cents = %(covered)s, own_share_cents = %(own)s, funded_quarter = %(quarter)s,
            start_deadline = %(deadline)s, updated_at = %(at)s
      WHERE id = %(id)s AND status = 'accepted'
  RETURNING id
 ), command AS (
-    INSERT INTO ledger_command (key, operation, request_hash, result, created_at)
-    SELECT %(key)s, %(operation)s, %(request_hash)s, %(result)s::jsonb, now() FROM moved
+    {command}
 )
 INSERT INTO enrolment_enrolmentevent (enrolment_id, at, actor_id, actor_role, from_status, to_status, note)
 SELECT id, %(at)s, %(actor)s, %(role)s, 'accepted', 'reserved', %(note)s FROM moved
-"""
+""".replace("{reservation}", ledger.reservation_id_sql("%(reservation)s")).replace(
+    "{command}", ledger.command_insert_sql(rows_from="moved")
+)
 
 
 def _booking(enrolment_uuid, actor) -> _Booking:
@@ -452,7 +514,7 @@ def reserve(
     `expected_own_share_cents` (what the person saw in the preview) a larger own share is refused: the person
     confirms only what they saw."""
 
-    def work(command) -> ledger._Stored:
+    def work(command: ledger.CommandRun) -> ledger.Stored:
         booking = _booking(enrolment_uuid, actor)
         now = clock.now()
         if strong_login_at is None or not (
@@ -537,7 +599,7 @@ def reserve(
             )
             if cursor.rowcount != 1:  # cannot happen under the row lock; refuse rather than half-record
                 raise IllegalTransition(_("This enrolment changed meanwhile; nothing was reserved."))
-        return ledger._Stored(result)
+        return ledger.Stored(result)
 
     # The work stores its own idempotency record (in the statement above): two round trips less per booking.
     request = {"enrolment": str(enrolment_uuid), "expected_own_share": expected_own_share_cents}
@@ -781,7 +843,7 @@ def declare_in_bulk(data: bytes, *, actor, clock: Clock = SYSTEM_CLOCK) -> BulkR
                     else:
                         declare_completion(enrolment_uuid, actor=actor, key=row_key, percent=percent, note=note)
                     report.applied += 1
-                except LedgerError as exc:
+                except DomainError as exc:
                     report.errors.append((number, exc.message))
             if report.errors:
                 raise _RollBack

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,18 +26,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from levenlang.catalog.models import Offering, Provider
+from levenlang.catalog.services import Offering, Provider
 from levenlang.core.audit import record_view, record_views
+from levenlang.core.errors import DomainError
 from levenlang.core.permissions import OVERRIDE_ENROLMENT, VIEW_ENROLMENT, VIEW_PRICE_MONITOR
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, monitoring, services
 from levenlang.enrolment.errors import StrongLoginRequired
 from levenlang.enrolment.models import OPEN_STATUSES, Enrolment, Status
-from levenlang.ledger import services as ledger
-from levenlang.ledger.errors import LedgerError
-from levenlang.ledger.models import Journal, Leg, Pot, PotKind
-from levenlang.ledger.payments import get_provider
-from levenlang.residents.models import Resident
+from levenlang.residents import services as residents
+from levenlang.residents.services import Resident
 
 STRONG_LOGIN_SESSION_KEY = "enrolment_strong_login_at"
 
@@ -49,7 +47,7 @@ def _key(request) -> str:
 
 
 def _own_resident(request) -> Resident:
-    resident = Resident.objects.filter(user=request.user).first() if request.user.role == Role.RESIDENT else None
+    resident = residents.resident_of(request.user)
     if resident is None:
         raise PermissionDenied
     return resident
@@ -65,27 +63,6 @@ def _visible(request, enrolment_uuid) -> Enrolment:
     if enrolment is None or not request.user.has_perm(VIEW_ENROLMENT, enrolment):
         raise Http404
     return enrolment
-
-
-def describe(preview) -> list[dict]:
-    """The preview's draws with a name a person knows for each pot."""
-    pots = {
-        str(p.uuid): p
-        for p in Pot.objects.filter(uuid__in=[d.pot_uuid for d in preview.draws]).select_related("source")
-    }
-    rows = []
-    for draw in preview.draws:
-        pot = pots[draw.pot_uuid]
-        kind = PotKind(pot.kind)
-        rows.append(
-            {
-                "kind": kind.label,
-                "source": "" if kind == PotKind.OWN else pot.source.name,
-                "expires_on": draw.expires_on,
-                "amount_cents": draw.amount_cents,
-            }
-        )
-    return rows
 
 
 def strong_login_at(request) -> datetime.datetime | None:
@@ -121,7 +98,7 @@ def book(request, offering_uuid):
             result = services.request_enrolment(
                 offering_uuid=offering.uuid, resident=resident, actor=request.user, key=_key(request)
             )
-        except LedgerError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -137,7 +114,7 @@ def book(request, offering_uuid):
             "module": offering.module,
             "problem": problem,
             "preview": preview,
-            "draws": describe(preview) if preview else [],
+            "draws": services.funding_rows(preview) if preview else [],
             "form_key": uuid.uuid4().hex,
         },
     )
@@ -200,7 +177,7 @@ def step(request, enrolment_uuid):
         raise Http404
     try:
         result = STEP_CALLS[name](enrolment.uuid, request, _key(request), request.POST.get("note", "").strip()[:300])
-    except LedgerError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -231,13 +208,8 @@ def reserve(request, enrolment_uuid):
         # Pay the own share into the Leerrekening first (the own-money payment step); the waterfall then takes it
         # from the own-money pot and nothing is left to pay the provider directly.
         try:
-            payment = ledger.start_own_deposit(
-                key=_key(request),
-                resident_id=enrolment.resident_id,
-                amount_cents=preview.own_share_cents,
-                provider=get_provider(),
-            )
-        except LedgerError as exc:
+            payment = services.top_up_own_share(enrolment, preview, key=_key(request))
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             return redirect(payment["checkout_url"])
@@ -259,7 +231,7 @@ def reserve(request, enrolment_uuid):
                 )
             except StrongLoginRequired:
                 return redirect(f"{reverse('enrolment:strong-login')}?next={request.path}")
-            except LedgerError as exc:
+            except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Confirmed. The money is reserved; the provider is paid after the course."))
@@ -270,7 +242,7 @@ def reserve(request, enrolment_uuid):
         {
             "enrolment": enrolment,
             "preview": preview,
-            "draws": describe(preview),
+            "draws": services.funding_rows(preview),
             "strong_login_until": strong_login_valid_until(request),
             "strong_login_minutes": services.strong_login_minutes(),
             "form_key": uuid.uuid4().hex,
@@ -372,20 +344,12 @@ def provider_bulk(request):
 @login_required
 def provider_payouts(request):
     providers = _providers(request)
-    legs = (
-        Leg.objects.filter(
-            system_account__kind="provider_payable",
-            system_account__provider__in=providers,
-            journal__kind__in=[Journal.Kind.PAYOUT, Journal.Kind.REFUND, Journal.Kind.CLAWBACK],
-        )
-        .select_related("journal__reservation__enrolment__module", "system_account")
-        .order_by("-journal__created_at", "-id")
-    )
+    legs, total_cents = services.payouts(providers)
     page = Paginator(legs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "enrolment/provider_payouts.html",
-        {"providers": providers, "page": page, "total_cents": legs.aggregate(t=Sum("amount_cents"))["t"] or 0},
+        {"providers": providers, "page": page, "total_cents": total_cents},
     )
 
 

@@ -1,22 +1,18 @@
 """REST API of the Leerrekening (/api/v1/): where a person or an organisation acts on it. Every POST needs an
 `Idempotency-Key` header; the same key with the same body returns the first answer, with another body 409."""
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.permissions import DEPOSIT_FROM_EMPLOYER, DEPOSIT_FROM_SECTOR_FUND
-from levenlang.core.roles import Role
-from levenlang.employers.models import Employer, SectorFund
+from levenlang.core.categories import Category, categories_in
 from levenlang.ledger import services
-from levenlang.ledger.models import Category, Pot, PotKind, SystemAccount, categories_in
-from levenlang.ledger.payments import get_provider
-from levenlang.residents.models import Resident
+from levenlang.ledger.models import Pot
+from levenlang.residents import services as residents
+from levenlang.residents.services import Resident
 
 CATEGORY_BY_NAME = {c.name.lower(): c for c in Category}
 CATEGORY_NAMES = sorted(CATEGORY_BY_NAME)  # the enum in the OpenAPI schema (SPECTACULAR_SETTINGS)
@@ -34,7 +30,7 @@ def idempotency_key(request) -> str:
 
 
 def own_resident(request) -> Resident:
-    resident = Resident.objects.filter(user=request.user).first() if request.user.role == Role.RESIDENT else None
+    resident = residents.resident_of(request.user)
     if resident is None:
         raise PermissionDenied(_("Only a resident has a Leerrekening."))
     return resident
@@ -138,15 +134,6 @@ class DepositResponse(serializers.Serializer):
     amount_cents = serializers.IntegerField()
 
 
-def _one(queryset, uuid, what: str):
-    if uuid is not None:
-        queryset = queryset.filter(uuid=uuid)
-    found = list(queryset[:2])
-    if len(found) != 1:
-        raise ValidationError({what: _("Say which one: you act for more than one, or for none.")})
-    return found[0]
-
-
 class DepositView(APIView):
     """An employer or sector fund puts money in an employee's Leerrekening, with what it may pay for."""
 
@@ -156,38 +143,15 @@ class DepositView(APIView):
         body = DepositRequest(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        today = timezone.localdate()
-        current = Q(employments__end_date__isnull=True) | Q(employments__end_date__gte=today)
-        if request.user.role == Role.EMPLOYER_STAFF:
-            employer = _one(Employer.objects.filter(staff=request.user), data.get("employer"), "employer")
-            perm, organisation = DEPOSIT_FROM_EMPLOYER, employer
-            employees = Resident.objects.filter(current, employments__employer=employer)
-            source = services.system_account(SystemAccount.Kind.EMPLOYER, employer.name, employer=employer)
-            pot_kind = PotKind.EMPLOYER
-        elif request.user.role == Role.SECTOR_FUND_STAFF:
-            fund = _one(SectorFund.objects.filter(staff=request.user), data.get("sector_fund"), "sector_fund")
-            perm, organisation = DEPOSIT_FROM_SECTOR_FUND, fund
-            employees = Resident.objects.filter(current, employments__employer__sector_fund=fund)
-            source = services.system_account(SystemAccount.Kind.SECTOR_FUND, fund.name, sector_fund=fund)
-            pot_kind = PotKind.SECTOR_FUND
-        else:
-            raise PermissionDenied(_("Only employers and sector funds can deposit here."))
-        if not request.user.has_perm(perm, organisation):
-            raise PermissionDenied
-        resident = employees.filter(uuid=data["resident"]).distinct().first()
-        if resident is None:
-            raise NotFound(_("No current employee with this resident ID."))
-        result = services.deposit(
+        result = services.deposit_for_employee(
             key=key,
-            resident_id=resident.pk,
-            source=source,
-            pot_kind=pot_kind,
-            lot=f"{today:%Y%m%d}-{key[-40:]}",
+            user=request.user,
+            resident_uuid=data["resident"],
             amount_cents=data["amount_cents"],
             categories=data["categories"],
             expires_on=data.get("expires_on"),
-            description=f"Storting {organisation.name}",
-            actor=request.user,
+            employer_uuid=data.get("employer"),
+            sector_fund_uuid=data.get("sector_fund"),
         )
         return Response(DepositResponse(result).data, status=201)
 
@@ -212,6 +176,9 @@ class OwnDepositView(APIView):
         body = OwnDepositRequest(data=request.data)
         body.is_valid(raise_exception=True)
         result = services.start_own_deposit(
-            key=key, resident_id=resident.pk, amount_cents=body.validated_data["amount_cents"], provider=get_provider()
+            key=key,
+            resident_id=resident.pk,
+            amount_cents=body.validated_data["amount_cents"],
+            provider=services.payment_provider(),
         )
         return Response(OwnDepositResponse(result).data, status=201)

@@ -7,7 +7,7 @@ clearing, forfeited money). A `Journal` moves money with two or more `Leg`s that
 The invariants live in the database (migration 0002): legs sum to zero per journal, journals and legs are
 append-only, a pot's cached `posted_cents`/`pending_cents` change only through legs and reservations, a pot
 never goes below zero counting reservations, and a reservation resolves at most once. Money moves only in
-ledger/services.py.
+ledger/services/.
 """
 
 import uuid
@@ -16,26 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.IntegerChoices):
-    """Spending categories. An earmark is a set of them, stored as a bit mask (sum of the values)."""
-
-    STUDY = 1, _("Study")
-    GENERAL_SKILLS = 2, _("General skills")
-    JOB_ORIENTED = 4, _("Job-oriented training")
-    LABOUR_MARKET = 8, _("Labour-market-relevant training")
-    CAREER_SUPPORT = 16, _("Career support")
-
-
-ALL_CATEGORIES = sum(Category.values)
-
-
-def earmark_of(categories) -> int:
-    return sum({int(c) for c in categories})
-
-
-def categories_in(earmark: int) -> list[Category]:
-    return [c for c in Category if earmark & c]
+from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in, earmark_of  # noqa: F401 -- named here too
 
 
 class PotKind(models.TextChoices):

@@ -1,5 +1,5 @@
 """The read side of the ledger: what a person's Leerrekening holds and how it got there (docs/ledger.md,
-"Statements"). Nothing here writes; money moves only in ledger/services.py.
+"Statements"). Nothing here writes; money moves only in ledger/services/.
 
 `statement_for(resident)` gathers everything a statement shows in five queries, however long the history:
 the pots with their source, every leg on those pots (with its journal), and the open reservations with their
@@ -14,20 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
+from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
-from levenlang.ledger.models import (
-    ALL_CATEGORIES,
-    Category,
-    Journal,
-    Leerrekening,
-    Leg,
-    Pot,
-    PotKind,
-    Reservation,
-    ReservationPart,
-    categories_in,
-)
-from levenlang.residents.models import Resident
+from levenlang.ledger.models import Journal, Leerrekening, Leg, Pot, PotKind, Reservation, ReservationPart
+from levenlang.residents.services import Resident
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # labels are lazy: translated when shown

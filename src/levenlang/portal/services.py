@@ -1,16 +1,28 @@
 """What each role's home page shows. Each function returns the template context for one role; views stay thin."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from levenlang.catalog.models import Provider
+from levenlang.catalog.services import Provider
 from levenlang.core.models import Region, User
 from levenlang.core.privacy import MIN_GROUP_SIZE
 from levenlang.core.roles import Role
-from levenlang.employers.models import Employer, Sector, SectorFund
-from levenlang.ledger.models import Pot
+from levenlang.employers.services import Employer, Sector, SectorFund
+from levenlang.ledger import services as ledger
 from levenlang.residents import services as residents
-from levenlang.residents.models import Resident
+from levenlang.residents.services import Resident
+
+__all__ = [
+    "HOME_BY_ROLE",
+    "administrator_home",
+    "adviser_home",
+    "employer_home",
+    "ministry_home",
+    "programme_home",
+    "provider_home",
+    "resident_home",
+    "sector_fund_home",
+]
 
 
 def _with_bars(rows: list[dict]) -> list[dict]:
@@ -32,14 +44,11 @@ def resident_home(user) -> dict:
     resident = Resident.objects.select_related("region").filter(user=user).first()
     if resident is None:
         return {"resident": None}
-    balances = Pot.objects.filter(leerrekening_id=resident.pk).aggregate(
-        posted=Sum("posted_cents", default=0), pending=Sum("pending_cents", default=0)
-    )
     return {
         "resident": resident,
         "age": resident.age_on(timezone.localdate()),
         "employment": residents.current_employment(resident),
-        "available_cents": balances["posted"] - balances["pending"],
+        "available_cents": ledger.available_cents(resident.pk),
     }
 
 

@@ -1,11 +1,25 @@
-"""Queries about residents. Functions that return aggregates never return individuals."""
+"""Queries about residents, and the door of the residents app: other apps use residents through this module.
+Functions that return aggregates never return individuals."""
 
 from datetime import date
 
 from django.db.models import Count, Q
 
 from levenlang.core.privacy import suppress_small_groups
-from levenlang.residents.models import Resident
+from levenlang.core.roles import Role
+from levenlang.residents.models import NLQFLevel, Resident, Situation
+
+__all__ = [
+    "AGE_GROUPS",
+    "NLQFLevel",
+    "Resident",
+    "Situation",
+    "count_by_age_group",
+    "count_by_region",
+    "current_employment",
+    "resident_of",
+    "years_before",
+]
 
 AGE_GROUPS: list[tuple[str, int, int]] = [
     ("16–24", 16, 24),
@@ -15,6 +29,13 @@ AGE_GROUPS: list[tuple[str, int, int]] = [
     ("55–66", 55, 66),
     ("67+", 67, 200),
 ]
+
+
+def resident_of(user) -> Resident | None:
+    """The resident this user logs in as, or None (the user is not a resident)."""
+    if user is None or not user.is_authenticated or user.role != Role.RESIDENT:
+        return None
+    return Resident.objects.filter(user=user).first()
 
 
 def years_before(day: date, years: int) -> date:

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from levenlang.core.api import get_permitted_object
 from levenlang.core.permissions import VIEW_RESIDENT
-from levenlang.core.roles import Role
-from levenlang.residents.models import Resident
+from levenlang.residents import services as residents
+from levenlang.residents.services import Resident
 from levenlang.schemes import services
 from levenlang_rules import register
 
@@ -84,7 +84,7 @@ class MyNavigatorView(APIView):
 
     @extend_schema(parameters=[YEAR], responses=NavigatorSerializer)
     def get(self, request):
-        resident = Resident.objects.filter(user=request.user).first() if request.user.role == Role.RESIDENT else None
+        resident = residents.resident_of(request.user)
         if resident is None:
             raise PermissionDenied(_("Only a resident has schemes of their own."))
         return _navigator_response(request, resident)

@@ -14,9 +14,9 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from levenlang.core.regions import REGIONS
-from levenlang.employers.models import Employer
-from levenlang.ledger.models import PotKind
-from levenlang.residents.models import Resident, Situation
+from levenlang.employers.services import Employer
+from levenlang.ledger.services import PotKind
+from levenlang.residents.services import Resident, Situation
 
 # Codes in the order of the OpenFisca enums (levenlang_rules.variables.person.Situation, .employment.*): the
 # position is the enum's index.

@@ -11,15 +11,36 @@ import numpy as np
 from django.utils import timezone
 
 from levenlang.core import audit
+from levenlang.core.categories import Category
 from levenlang.core.privacy import MIN_GROUP_SIZE
 from levenlang.core.regions import REGIONS
 from levenlang.ledger import services as ledger
-from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
-from levenlang.ledger.models import Category, PotKind, SystemAccount
+from levenlang.ledger.services import SYSTEM_CLOCK, Clock, PotKind, SystemAccount
 from levenlang.schemes import population as populations
 from levenlang.schemes.models import SimulationRun
 from levenlang_rules import navigator, reforms, simulation, tax_benefit_system
 from levenlang_rules.money import to_cents
+
+__all__ = [
+    "AGE_GROUPS",
+    "EMPLOYER_EFFECT",
+    "LEVEL_GROUPS",
+    "OWN_EFFECT",
+    "RIGHTS_SCHEME",
+    "STAGES",
+    "Breakdown",
+    "WhatIf",
+    "allocate_learning_rights",
+    "deposit_effect",
+    "learning_rights_cents",
+    "navigate",
+    "reform_from",
+    "rights_budget",
+    "rights_expiry",
+    "run_what_if",
+    "start_what_if",
+    "what_if",
+]
 
 RIGHTS_SCHEME = "leerrechten"
 

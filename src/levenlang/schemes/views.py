@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from levenlang.core.permissions import RUN_WHAT_IF, VIEW_RESIDENT
 from levenlang.core.roles import Role
-from levenlang.residents.models import Resident
+from levenlang.residents.services import Resident
 from levenlang.schemes import services
 from levenlang.schemes.forms import DepositEffectForm, WhatIfForm
 from levenlang.schemes.models import SimulationRun

@@ -17,6 +17,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 # Demo mode adds the persona picker and the mock DigiD / eHerkenning. Production settings force it off.
 DEMO_MODE = env_bool("LEVENLANG_DEMO_MODE", True)
+# The personas of the persona picker (demo mode only), as a dotted path: the login code does not import the demo.
+LEVENLANG_PERSONAS = "levenlang.demo.personas.PERSONAS"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -14,9 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from levenlang.core.categories import ALL_CATEGORIES, categories_in
 from levenlang.ledger import services
-from levenlang.ledger.models import ALL_CATEGORIES, PotKind, SystemAccount, categories_in
-from levenlang.residents.models import Resident
+from levenlang.ledger.models import PotKind, SystemAccount
+from levenlang.residents.services import Resident
 
 COLUMNS = ["resident", "pot_kind", "amount_cents", "scheme", "year"]
 
