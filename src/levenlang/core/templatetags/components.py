@@ -1,0 +1,324 @@
+"""`{% load components %}`: the page building blocks every template shares, one place each (see docs/components.md).
+
+Each tag renders a template under core/templates/components/ with Utrecht (NL Design System) classes. Layout and
+colour live in portal/static/portal/site.css: no inline scripts or style attributes, so a strict
+Content-Security-Policy can come without touching the templates.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import template
+from django.core.paginator import Page
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column header of data_table or chart_table; chart_table shows row[key] in it."""
+
+    label: str
+    numeric: bool = False
+    money: bool = False
+    key: str = ""
+
+
+def _positions(spec, count: int, tag: str, name: str) -> set[int]:
+    """`"4 5"` → {4, 5}: 1-based column positions, checked against the number of columns."""
+    try:
+        positions = {int(p) for p in str(spec or "").replace(",", " ").split()}
+    except ValueError:
+        raise template.TemplateSyntaxError(f'{tag}: {name} lists column numbers, like {name}="4 5".') from None
+    if any(not 1 <= p <= count for p in positions):
+        raise template.TemplateSyntaxError(f"{tag}: {name}={spec!r} names a column that is not there (1 to {count}).")
+    return positions
+
+
+# --- data table -------------------------------------------------------------------------------------------------
+
+
+@register.simple_block_tag
+def data_table(
+    content, *headers, caption="", id="", labelledby="", numeric="", empty="", hide_caption=False, scroll=True
+):
+    """A table of data: `{% data_table _("Course") _("Price") numeric="2" caption=… %}<tr>…</tr>{% enddata_table %}`.
+
+    Parameters:
+      content       the body rows (`<tr>` elements, usually a `{% for %}` loop), optionally followed by one
+                    `<tfoot class="utrecht-table__footer">…</tfoot>` for totals; the tag puts the rows in `<tbody>`.
+      *headers      the column headers, in order; each becomes `<th scope="col">`. The first cell of each row
+                    should be `<th scope="row" class="utrecht-table__header-cell">`.
+      numeric       the positions (from 1) of the columns that hold numbers or amounts, like "4 5": their headers
+                    are right-aligned like their cells (`{% money_cell %}`, or class "number" on a `<td>`).
+      caption       the table's name, shown as `<caption>`. Give either caption or labelledby.
+      id            the caption's id (default: derived from the caption); the scroll region points to it.
+      labelledby    the id of the heading just above that names the table; then no caption is shown.
+      empty         the text of the one row shown when content has no rows (spans every column).
+      hide_caption  keep the caption for screen readers only (when the page says the same thing visibly).
+      scroll        wrap the table in a keyboard-focusable region that scrolls sideways on narrow screens.
+    """
+    if not caption and not labelledby:
+        raise template.TemplateSyntaxError("data_table needs a caption or labelledby: every table has a name.")
+    right = _positions(numeric, len(headers), "data_table", "numeric")
+    body, footer = content, ""
+    if "<tfoot" in content:
+        split = content.index("<tfoot")
+        body, footer = content[:split], content[split:]
+    caption_id = id or (f"table-{slugify(strip_tags(caption))}" if caption else "")
+    return render_to_string(
+        "components/data_table.html",
+        {
+            "columns": [Column(label=h, numeric=i in right) for i, h in enumerate(headers, 1)],
+            # The content is the rendered block, already escaped; slicing it lost the safe mark.
+            "body": mark_safe(body) if body.strip() else "",  # noqa: S308
+            "footer": mark_safe(footer),  # noqa: S308
+            "caption": caption,
+            "caption_id": caption_id,
+            "name_id": labelledby or caption_id,
+            "labelledby": labelledby,
+            "empty": empty,
+            "hide_caption": hide_caption,
+            "scroll": scroll,
+        },
+    )
+
+
+@register.inclusion_tag("components/money_cell.html")
+def money_cell(cents, strong=False, empty="—", data=""):
+    """A table cell with an amount: `{% money_cell row.price_cents %}` → `<td …>€ 1.234,56</td>`.
+
+    Parameters:
+      cents   integer euro cents (never a float); None shows `empty`.
+      strong  show the amount in bold (totals).
+      empty   the text for None (default an em dash).
+      data    a name: adds `data-<name>="<cents>"` with the raw cents, for tests and scripts.
+    The cell is right-aligned with tabular figures and never wraps; a negative amount gets a minus sign
+    (and the class money-cell--negative).
+    """
+    return {
+        "cents": cents,
+        "strong": strong,
+        "empty": empty,
+        "data": data,
+        "negative": isinstance(cents, int) and cents < 0,
+    }
+
+
+# --- pager ---------------------------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("components/pager.html", takes_context=True)
+def pager(context, page: Page | None = None, number: int | None = None, pages: int | None = None, param="page"):
+    """Previous / "Page n of m" / Next links under a long list: `{% pager page %}`.
+
+    Parameters:
+      page    a Django Page (from Paginator.get_page); or give number and pages instead.
+      number  the current page number, from 1.
+      pages   the number of pages.
+      param   the query parameter that holds the page number.
+    The links keep every other query parameter of the current request (filters, search words). Nothing is shown
+    when everything fits on one page.
+    """
+    if page is not None:
+        number, pages = page.number, page.paginator.num_pages
+    number, pages = int(number or 1), int(pages or 1)
+    request = context.get("request")
+    query = [(k, v) for k, values in (request.GET.lists() if request else []) if k != param for v in values]
+
+    def href(n: int) -> str:
+        return "?" + urlencode([*query, (param, n)])
+
+    return {
+        "number": number,
+        "pages": pages,
+        "previous_href": href(number - 1) if number > 1 else "",
+        "next_href": href(number + 1) if number < pages else "",
+    }
+
+
+# --- status badge --------------------------------------------------------------------------------------------
+
+# The tone of each status value used on the platform (enrolments, providers, recognitions, modules, imports,
+# what-if runs, payments). The same value means the same thing in each of them.
+STATUS_TONES = {
+    # done, good
+    "approved": "positive",
+    "published": "positive",
+    "succeeded": "positive",
+    "done": "positive",
+    "paid": "positive",
+    "paid_out": "positive",
+    "posted": "positive",
+    "eligible": "positive",
+    # stopped by a decision or a problem
+    "refused": "negative",
+    "rejected": "negative",
+    "failed": "negative",
+    "suspended": "negative",
+    "not_started": "negative",
+    # someone must act
+    "requested": "attention",
+    "accepted": "attention",
+    "completed": "attention",
+    "disputed": "attention",
+    "submitted": "attention",
+    "pending": "attention",
+    "open": "attention",
+    # under way
+    "queued": "progress",
+    "running": "progress",
+    "reserved": "progress",
+    "started": "progress",
+    # ended without effect
+    "draft": "neutral",
+    "cancelled": "neutral",
+    "voided": "neutral",
+    "expired": "neutral",
+    "not_eligible": "neutral",
+}
+TONES = ("positive", "negative", "attention", "progress", "neutral")
+# A symbol per tone beside the text: a second cue besides colour, hidden from screen readers (the text says it).
+TONE_SYMBOLS = {"positive": "✓", "negative": "✗", "attention": "!", "progress": "…", "neutral": "–"}
+
+
+@register.inclusion_tag("components/status_badge.html")
+def status_badge(status, label=None, tone=None):
+    """A status as a badge: `{% status_badge e.status e.get_status_display %}`.
+
+    Parameters:
+      status  the stored value ("reserved", "failed", …); picks the tone and becomes data-status.
+      label   the text people read (default: the value itself); always shown, so colour is never the only cue.
+      tone    override the tone: positive, negative, attention, progress or neutral (see STATUS_TONES).
+    """
+    tone = tone or STATUS_TONES.get(str(status), "neutral")
+    if tone not in TONES:
+        raise template.TemplateSyntaxError(f"status_badge: unknown tone {tone!r}; use one of {', '.join(TONES)}.")
+    return {"status": status, "label": status if label is None else label, "tone": tone, "symbol": TONE_SYMBOLS[tone]}
+
+
+# --- error summary -------------------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("components/error_summary.html")
+def error_summary(form, title=None):
+    """The error summary above a form: `{% error_summary form %}`. Shows nothing when the form has no errors.
+
+    Parameters:
+      form   a bound Django form; every field error links to its field, non-field errors are listed as text.
+      title  the heading (default "Please correct the following").
+    The summary has id="error-summary" and role="alert", so screen readers announce it after a submit.
+    """
+    errors = []
+    if form is not None and form.errors:
+        for field in form:
+            # A group of radio buttons or checkboxes has no single label target: link to its first input.
+            target = field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")
+            errors += [{"href": f"#{target}" if target else "", "label": field.label, "text": e} for e in field.errors]
+        errors += [{"href": "", "label": "", "text": e} for e in form.non_field_errors()]
+    return {"errors": errors, "title": title}
+
+
+# --- chart with table ----------------------------------------------------------------------------------------
+
+
+def _bar(value, largest: int, diverging: bool) -> dict:
+    """Where the bar of one value starts and how wide it is, in percent of the chart column."""
+    if not value or not largest:
+        return {"x": 50 if diverging else 0, "width": 0, "negative": False}
+    width = max(1, round(100 * abs(value) / largest))  # a non-zero value stays visible
+    if not diverging:
+        return {"x": 0, "width": width, "negative": False}
+    half = width / 2
+    return {"x": 50 - half if value < 0 else 50, "width": half, "negative": value < 0}
+
+
+@register.inclusion_tag("components/chart_table.html")
+def chart_table(
+    rows, *headers, keys, caption, label_heading, bar, chart_heading, money="", label_key="label", none_text="", id=""
+):
+    """A bar chart and its figures in one table: every row shows its numbers and a bar for one of them.
+
+    `{% chart_table rows _("Residents") keys="count" bar="count" caption=… label_heading=… chart_heading=… %}`
+
+    Parameters:
+      rows           a list of dicts (or objects), one per group.
+      *headers       the headers of the figure columns, in order.
+      keys           the row keys those columns show, one per header, separated by spaces.
+      money          the positions (from 1, among the figure columns) that hold cents, shown as euros: "2 3".
+      caption        the table's name (visible caption).
+      label_heading  the header of the first column, which holds each row's label (a row header).
+      bar            the row key the bars show; bars scale to the largest absolute value. When a value is
+                     negative, bars grow left and right from a middle line, so the sign is not told by colour.
+      chart_heading  the name of the chart column, for screen readers only.
+      label_key      the row key of the label (default "label").
+      none_text      the text for a figure that is None (for example "fewer than 10").
+      id             the caption's id (default: derived from the caption).
+    The bars are hidden from screen readers: the figures in the same row are their text alternative.
+    """
+    keys = str(keys).split()
+    if len(keys) != len(headers):
+        raise template.TemplateSyntaxError(f"chart_table: {len(headers)} headers but {len(keys)} keys.")
+    euros = _positions(money, len(headers), "chart_table", "money")
+    pairs = enumerate(zip(headers, keys, strict=True), 1)
+    cols = [Column(label=h, numeric=True, money=i in euros, key=k) for i, (h, k) in pairs]
+
+    def get(row, key):
+        return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+    values = [get(row, bar) or 0 for row in rows]
+    largest = max((abs(v) for v in values), default=0)
+    diverging = any(v < 0 for v in values)
+    return {
+        "caption": caption,
+        "caption_id": id or f"chart-{slugify(strip_tags(caption))}",
+        "label_heading": label_heading,
+        "chart_heading": chart_heading,
+        "columns": cols,
+        "diverging": diverging,
+        "none_text": none_text,
+        "rows": [
+            {
+                "label": get(row, label_key),
+                "cells": [{"value": get(row, c.key), "column": c} for c in cols],
+                "bar": _bar(value, largest, diverging),
+            }
+            for row, value in zip(rows, values, strict=True)
+        ],
+    }
+
+
+# --- card ----------------------------------------------------------------------------------------------------
+
+
+@register.simple_block_tag
+def card(content, title, href="", link_text="", level=2, id=""):
+    """A card: a titled block on a home page, `{% card _("Your courses") href=… link_text=… %}text{% endcard %}`.
+
+    Parameters:
+      content    what the card says (paragraphs, a data list, a form).
+      title      the card's heading.
+      href       where the card's link goes (optional).
+      link_text  the link's text; say where it goes ("My enrolments"), not "Read more".
+      level      the heading level, 2 to 4, to fit the page's outline (default 2).
+      id         the heading's id (default: derived from the title).
+    Put cards in `<div class="card-list">` to show them side by side where there is room.
+    """
+    level = int(level)
+    if not 2 <= level <= 4:
+        raise template.TemplateSyntaxError("card: the heading level must be 2, 3 or 4.")
+    return render_to_string(
+        "components/card.html",
+        {
+            "content": content,
+            "title": title,
+            "href": href,
+            "link_text": link_text,
+            "level": level,
+            "heading_id": id or f"card-{slugify(strip_tags(str(title)))}",
+        },
+    )

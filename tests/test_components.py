@@ -1,0 +1,273 @@
+"""The shared page components ({% load components %}, docs/components.md): each rendered with representative context,
+checked for the markup that makes it accessible (names, scope, aria, link targets) and for its edge cases."""
+
+import re
+
+import pytest
+from django import forms
+from django.core.paginator import Paginator
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from django.utils import translation
+
+from levenlang.catalog.models import ImportRun, Module, Provider, ProviderRecognition
+from levenlang.core.templatetags.components import STATUS_TONES, TONES
+from levenlang.enrolment.models import Status as EnrolmentStatus
+from levenlang.ledger.models import OwnPayment, Reservation
+from levenlang.schemes.models import SimulationRun
+
+
+def render(source: str, request=None, **context) -> str:
+    with translation.override("en"):
+        return Template("{% load i18n components %}" + source).render(Context({"request": request, **context}))
+
+
+def squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html)
+
+
+# --- data table -------------------------------------------------------------------------------------------------
+
+TABLE = """{% data_table _("Course") _("Start") _("Price") numeric="3" caption="My enrolments" empty="No enrolments." %}
+{% for row in rows %}<tr class="utrecht-table__row"><th scope="row" class="utrecht-table__header-cell">{{ row.0 }}</th>
+<td class="utrecht-table__cell">{{ row.1 }}</td>{% money_cell row.2 %}</tr>{% endfor %}{% enddata_table %}"""
+
+
+def test_an_empty_data_table_has_its_caption_headers_and_one_row_that_says_so():
+    html = squash(render(TABLE, rows=[]))
+    assert '<caption class="utrecht-table__caption" id="table-my-enrolments">My enrolments</caption>' in html
+    assert 'role="region" aria-labelledby="table-my-enrolments" tabindex="0"' in html
+    assert html.count('<th scope="col"') == 3
+    assert '<td class="utrecht-table__cell" colspan="3">No enrolments.</td>' in html
+
+
+def test_a_data_table_right_aligns_the_numeric_columns_and_keeps_the_rows():
+    html = squash(render(TABLE, rows=[("Lassen", "1 March", 95_000), ("Excel", "2 March", 12_50)]))
+    headers = re.findall(r'<th scope="col" class="([^"]*)">([^<]*)</th>', html)
+    assert [(label, "numeric-column" in classes) for classes, label in headers] == [
+        ("Course", False),
+        ("Start", False),
+        ("Price", True),
+    ]
+    assert html.count('<th scope="row"') == 2 and "No enrolments." not in html
+    assert "€ 950,00" in html and "€ 12,50" in html
+
+
+def test_a_data_table_named_by_a_heading_has_no_caption_and_points_to_the_heading():
+    html = render('{% data_table "When" labelledby="events" %}<tr><td>x</td></tr>{% enddata_table %}')
+    assert "<caption" not in html
+    assert (
+        'aria-labelledby="events" tabindex="0"' in html
+        and '<table class="utrecht-table" aria-labelledby="events">' in html
+    )
+
+
+def test_a_data_table_puts_a_footer_after_the_body():
+    html = squash(
+        render(
+            '{% data_table "Pot" "Amount" numeric="2" caption="Pots" %}<tr><td>a</td></tr>'
+            '<tfoot class="utrecht-table__footer"><tr><td>Total</td></tr></tfoot>{% enddata_table %}'
+        )
+    )
+    assert re.search(r"<tbody[^>]*> <tr><td>a</td></tr> </tbody> <tfoot", html)
+
+
+def test_a_data_table_without_a_name_or_with_a_wrong_column_number_is_refused():
+    with pytest.raises(TemplateSyntaxError, match="caption or labelledby"):
+        render('{% data_table "A" %}{% enddata_table %}')
+    with pytest.raises(TemplateSyntaxError, match="not there"):
+        render('{% data_table "A" "B" numeric="3" caption="x" %}{% enddata_table %}')
+
+
+# --- money cell ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cents", "text", "negative"),
+    [
+        (0, "€ 0,00", False),
+        (-1_234, "-€ 12,34", True),
+        (-95_000, "-€ 950,00", True),
+        (1_234_567_890_123, "€ 12.345.678.901,23", False),
+    ],
+)
+def test_a_money_cell_is_right_aligned_and_shows_negative_and_large_amounts(cents, text, negative):
+    html = render("{% money_cell cents %}", cents=cents)
+    assert html.startswith('<td class="utrecht-table__cell utrecht-table__cell--numeric-column')
+    assert f">{text}</td>" in html
+    assert ("money-cell--negative" in html) is negative
+    assert "style=" not in html
+
+
+def test_a_money_cell_shows_a_dash_for_no_amount_bold_totals_and_the_raw_cents_on_request():
+    assert ">—</td>" in render("{% money_cell None %}")
+    assert "<strong>€ 1.000,00</strong>" in render("{% money_cell 100000 strong=True %}")
+    assert 'data-own-share="150000"' in render('{% money_cell 150000 data="own-share" %}')
+
+
+def test_a_money_cell_refuses_a_float():
+    with pytest.raises(TypeError):
+        render("{% money_cell 12.5 %}")
+
+
+# --- pager -----------------------------------------------------------------------------------------------------
+
+
+def pager_html(number: int, pages: int = 3) -> str:
+    request = RequestFactory().get("/opleider/inschrijvingen/", {"status": "open", "page": number})
+    page = Paginator(range(pages * 10), 10).get_page(number)
+    return squash(render("{% pager page %}", request=request, page=page))
+
+
+def test_the_pager_on_the_first_page_links_only_to_the_next_and_keeps_the_filter():
+    html = pager_html(1)
+    assert '<nav class="pager utrecht-pagination" aria-label="Pages">' in html
+    assert 'rel="prev"' not in html
+    assert 'rel="next" href="?status=open&amp;page=2"' in html
+    assert '<span aria-current="page">Page 1 of 3</span>' in html
+
+
+def test_the_pager_on_a_middle_page_links_both_ways():
+    html = pager_html(2)
+    assert 'rel="prev" href="?status=open&amp;page=1"' in html and 'rel="next" href="?status=open&amp;page=3"' in html
+    assert "Page 2 of 3" in html
+
+
+def test_the_pager_on_the_last_page_links_only_back():
+    html = pager_html(3)
+    assert 'rel="prev" href="?status=open&amp;page=2"' in html and 'rel="next"' not in html
+
+
+def test_the_pager_stays_away_when_everything_fits_on_one_page_and_takes_plain_numbers():
+    assert pager_html(1, pages=1).strip() == ""
+    request = RequestFactory().get("/aanbod/", {"q": "lassen en solderen"})
+    html = render("{% pager number=2 pages=2 %}", request=request)
+    assert 'href="?q=lassen+en+solderen&amp;page=1"' in html and "Page 2 of 2" in html
+
+
+# --- status badge ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "tone"), sorted(STATUS_TONES.items()))
+def test_every_status_badge_shows_its_text_and_a_symbol_besides_its_colour(status, tone):
+    html = render("{% status_badge status label %}", status=status, label=f"Label of {status}")
+    assert f'class="utrecht-badge-status status-badge status-badge--{tone}" data-status="{status}"' in html
+    assert f"</span> Label of {status}</span>" in html  # the text is there, not only a colour
+    assert re.search(r'<span class="status-badge__symbol" aria-hidden="true">.</span>', html)
+
+
+@pytest.mark.parametrize(
+    "choices", [EnrolmentStatus, Provider.Status, ProviderRecognition.Status, Module.Status, ImportRun.Status,
+                SimulationRun.Status, Reservation.Status, OwnPayment.Status],
+)  # fmt: skip
+def test_every_stored_status_of_the_platform_has_a_tone(choices):
+    assert set(choices.values) <= set(STATUS_TONES)
+
+
+def test_a_status_badge_takes_a_tone_override_and_refuses_an_unknown_tone():
+    assert "status-badge--attention" in render('{% status_badge "flagged" "Check prices" tone="attention" %}')
+    assert "status-badge--neutral" in render('{% status_badge "something_new" %}')
+    assert set(TONES) == {"positive", "negative", "attention", "progress", "neutral"}
+    with pytest.raises(TemplateSyntaxError, match="unknown tone"):
+        render('{% status_badge "done" tone="green" %}')
+
+
+# --- error summary ---------------------------------------------------------------------------------------------
+
+
+class DepositForm(forms.Form):
+    kind = forms.ChoiceField(label="Who deposits", choices=[("employer", "Employer"), ("resident", "Resident")],
+                             widget=forms.RadioSelect)  # fmt: skip
+    amount = forms.DecimalField(label="Amount")
+
+    def clean(self):
+        raise forms.ValidationError("The deposit is too large for this year.")
+
+
+def test_the_error_summary_links_every_field_error_to_its_field_and_lists_form_errors():
+    form = DepositForm({"amount": "abc"})
+    with translation.override("en"):
+        assert not form.is_valid()
+    html = squash(render("{% error_summary form %}", form=form))
+    assert 'role="alert" id="error-summary" aria-labelledby="error-summary-title"' in html
+    assert '<h2 class="utrecht-heading-2" id="error-summary-title">Please correct the following</h2>' in html
+    links = re.findall(r'<a class="utrecht-link" href="(#[^"]+)">([^<]+)</a>', html)
+    assert links == [("#id_kind_0", "Who deposits: This field is required."), ("#id_amount", "Amount: Enter a number.")]
+    assert '<li class="utrecht-unordered-list__item">The deposit is too large for this year.</li>' in html
+
+
+def test_the_error_summary_says_nothing_about_a_valid_or_unbound_form():
+    assert render("{% error_summary form %}", form=DepositForm()).strip() == ""
+    assert "Fix these" in render('{% error_summary form title="Fix these" %}', form=DepositForm({"amount": "x"}))
+
+
+# --- chart with table ------------------------------------------------------------------------------------------
+
+BREAKDOWN = [
+    {"label": "18-29", "people": 120, "baseline_cents": 1_000_000, "difference_cents": 250_000},
+    {"label": "30-49", "people": None, "baseline_cents": 2_000_000, "difference_cents": -500_000},
+    {"label": "50-66", "people": 80, "baseline_cents": 500_000, "difference_cents": 0},
+]
+CHART = (
+    '{% chart_table rows _("Residents") _("Today") _("Difference") keys="people baseline_cents difference_cents" '
+    'money="2 3" bar="difference_cents" caption="By age group" label_heading="Group" chart_heading="Chart of the '
+    'difference" none_text="fewer than 10" %}'
+)
+
+
+def test_a_chart_with_table_shows_every_figure_in_an_accessible_table_beside_its_bar():
+    html = squash(render(CHART, rows=BREAKDOWN))
+    assert '<caption class="utrecht-table__caption" id="chart-by-age-group">By age group</caption>' in html
+    assert 'role="region" aria-labelledby="chart-by-age-group" tabindex="0"' in html
+    assert html.count('<th scope="col"') == 5 and html.count('<th scope="row"') == 3
+    assert '<span class="visually-hidden">Chart of the difference</span>' in html
+    assert "€ 10.000,00" in html and "-€ 5.000,00" in html and ">fewer than 10</td>" in html
+    # The bars are decoration for screen readers: the figures in the row are their text alternative.
+    assert html.count('aria-hidden="true"><svg class="chart-bar"') == 3
+    assert "style=" not in html
+
+
+def test_a_chart_with_negative_values_draws_bars_both_ways_from_a_middle_line():
+    html = render(CHART, rows=BREAKDOWN)
+    bars = re.findall(r'<rect class="([^"]+)" x="([\d.]+)%" y="0" width="([\d.]+)%"', html)
+    assert bars == [("chart-bar__fill", "50", "25"), ("chart-bar__fill chart-bar__fill--negative", "0", "50")]
+    assert html.count('class="chart-bar__axis"') == 3  # the zero row has the line but no bar
+
+
+def test_a_chart_of_counts_grows_from_the_start_and_keeps_small_values_visible():
+    rows = [{"label": "Twente", "count": 1000}, {"label": "Zeeland", "count": 3}]
+    html = render(
+        '{% chart_table rows "Residents" keys="count" bar="count" caption="By region" label_heading="Region" '
+        'chart_heading="Chart" %}',
+        rows=rows,
+    )
+    assert re.findall(r'x="(\d+)%" y="0" width="(\d+)%"', html) == [("0", "100"), ("0", "1")]
+    assert "chart-bar__axis" not in html and ">1,000</td>" in html  # grouped like every number on the site
+
+
+def test_a_chart_with_table_needs_one_key_per_header():
+    with pytest.raises(TemplateSyntaxError, match="2 headers but 1 keys"):
+        render(
+            '{% chart_table rows "A" "B" keys="a" bar="a" caption="c" label_heading="l" chart_heading="h" %}', rows=[]
+        )
+
+
+# --- card ------------------------------------------------------------------------------------------------------
+
+
+def test_a_card_has_a_heading_its_content_and_a_link_that_says_where_it_goes():
+    html = squash(
+        render(
+            '{% card _("Your courses") href="/mijn-inschrijvingen/" link_text="My enrolments" level=3 %}'
+            '<p class="utrecht-paragraph">What you booked.</p>{% endcard %}'
+        )
+    )
+    assert '<h3 class="utrecht-heading-3 card__title" id="card-your-courses">Your courses</h3>' in html
+    assert '<div class="card__body"><p class="utrecht-paragraph">What you booked.</p></div>' in html
+    assert '<a class="utrecht-link" href="/mijn-inschrijvingen/">My enrolments</a>' in html
+
+
+def test_a_card_without_a_link_has_none_and_the_heading_level_is_checked():
+    assert "<a " not in render('{% card "Metaal BV" %}<dl></dl>{% endcard %}')
+    with pytest.raises(TemplateSyntaxError, match="heading level"):
+        render('{% card "x" level=1 %}{% endcard %}')
