@@ -5,7 +5,7 @@ from levenlang.core.roles import Role
 from tests.factories import ResidentFactory, UserFactory
 
 # Only for the roles the test set-up makes on a test server (never on a server that serves people).
-TEST_ROLE_PASSWORD = "levenlang-test-only"  # noqa: S105
+TEST_ROLE_PASSWORD = "levenlang-test-only"
 
 
 def use_two_roles(settings_dict: dict) -> None:

@@ -122,7 +122,10 @@ def grant_app_privileges(cursor, app_role: str) -> None:
 
 
 def grant_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """post_migrate: (re)grant the app role, when `migrate` ran as another role (the owner)."""
+    """post_migrate: (re)grant the app role, when `migrate` ran as another role (the owner). `flush` sends the
+    signal too, without a plan: the schema did not change then."""
+    if "plan" not in kwargs:
+        return
     connection = connections[using]
     app_role = app_role_name(connection.settings_dict)
     with connection.cursor() as cursor:
