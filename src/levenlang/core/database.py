@@ -114,12 +114,9 @@ def start_embedded(var_dir: Path, db_name: str):
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         ensure_roles(conn)
         ensure_database(conn, db_name, owner=OWNER_ROLE)
-        upgrade = conn.execute(
-            "SELECT datdba::regrole::text <> %s FROM pg_database WHERE datname = %s", [OWNER_ROLE, db_name]
-        ).fetchone()[0]
-    if upgrade:  # made by an earlier version, when the superuser owned everything
-        with psycopg.connect(server.get_uri(db_name), autocommit=True) as conn:
-            hand_over_to_owner(conn, db_name)
+    # A database of an earlier version has everything owned by the superuser; a quick look when it does not.
+    with psycopg.connect(server.get_uri(db_name), autocommit=True) as conn:
+        hand_over_to_owner(conn, db_name)
     return info
 
 

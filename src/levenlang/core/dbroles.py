@@ -157,7 +157,7 @@ def ensure_roles(conn, *, password: str | None = None) -> None:
 # Hand every object in the public schema to the owner role: a database made before there were two roles (var/postgres
 # of an earlier `make demo`) has everything owned by the superuser. REASSIGN OWNED BY cannot move a superuser's
 # objects (it owns the system catalogues too), so each kind is altered on its own; sequences that belong to a column
-# and the row types of tables follow their table.
+# and the row types of tables follow their table; a composite type made on its own is altered as a type.
 _HAND_OVER = """
 DO $$
 DECLARE
@@ -167,10 +167,10 @@ BEGIN
     FOR statement IN
         SELECT format('ALTER %s %s OWNER TO %I',
                       CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-                                     WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                                     WHEN 'S' THEN 'SEQUENCE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END,
                       c.oid::regclass, {owner})
           FROM pg_class c
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c')
            AND c.relowner <> owner
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                              AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
@@ -191,6 +191,12 @@ END $$
 
 def hand_over_to_owner(conn, database: str) -> None:
     """As a superuser, on an autocommit connection to `database`: make the owner role its owner and the owner of
-    every object in it (the upgrade of a database made when the superuser owned everything)."""
-    conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), sql.Identifier(OWNER_ROLE)))
+    every object in it (the upgrade of a database made when the superuser owned everything). Quick when there is
+    nothing to hand over."""
+    if conn.execute(
+        "SELECT datdba <> %s::regrole FROM pg_database WHERE datname = %s", [OWNER_ROLE, database]
+    ).fetchone()[0]:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), sql.Identifier(OWNER_ROLE))
+        )
     conn.execute(sql.SQL(_HAND_OVER).format(owner=sql.Literal(OWNER_ROLE)))
