@@ -202,3 +202,24 @@ def test_the_owner_can_migrate_and_the_app_role_can_use_new_tables_at_once():
     finally:
         with dbroles.as_owner():
             run("DROP TABLE roles_test_later")
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+def test_database_owner_url_gives_the_owner_login_for_the_same_database(monkeypatch, tmp_path):
+    from levenlang.core.database import DatabaseConfigError, database_settings
+
+    monkeypatch.delenv("LEVENLANG_DB_NAME", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:a@db.example:5432/levenlang")
+    monkeypatch.setenv("DATABASE_OWNER_URL", "postgresql://owner:o@db.example:5432/levenlang")
+    config = database_settings(tmp_path)
+    assert (config["USER"], config["PASSWORD"], config["LEVENLANG_APP_ROLE"]) == ("app", "a", "app")
+    assert config["LEVENLANG_OWNER"] == {"USER": "owner", "PASSWORD": "o", "HOST": "db.example", "PORT": 5432}
+
+    monkeypatch.setenv("DATABASE_OWNER_URL", "postgresql://owner:o@db.example:5432/another")
+    with pytest.raises(DatabaseConfigError, match="both must name the same database"):
+        database_settings(tmp_path)
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(DatabaseConfigError, match="DATABASE_OWNER_URL is set but DATABASE_URL is not"):
+        database_settings(tmp_path)
