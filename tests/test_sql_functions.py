@@ -86,10 +86,8 @@ def test_each_file_holds_one_definition_of_its_function_after_a_comment_saying_w
         assert function.text.startswith("-- "), f"{function.path}: begin with a comment on what it enforces and why"
 
 
-@pytest.mark.django_db
-def test_after_the_migrations_every_function_in_the_database_is_defined_as_its_file():
-    with connection.cursor() as cursor:
-        assert drifted(cursor, sql_functions()) == []
+def test_after_the_migrations_every_function_in_the_database_is_defined_as_its_file(owner_cursor):
+    assert drifted(owner_cursor, sql_functions()) == []
 
 
 @pytest.mark.django_db
@@ -118,20 +116,16 @@ def test_the_last_migration_to_load_each_function_loads_its_file_as_it_is_now():
 # --- the checks above notice drift -------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_a_function_changed_in_the_database_but_not_in_its_file_is_noticed():
+def test_a_function_changed_in_the_database_but_not_in_its_file_is_noticed(owner_cursor):
     function = sql_function("enrolment", "enrolment_event_append_only")
-    with connection.cursor() as cursor:
-        cursor.execute(function.text.replace("is refused", "is not allowed"))
-        assert drifted(cursor, [function]) == ["enrolment_event_append_only"]
+    owner_cursor.execute(function.text.replace("is refused", "is not allowed"))
+    assert drifted(owner_cursor, [function]) == ["enrolment_event_append_only"]
 
 
-@pytest.mark.django_db
-def test_a_function_whose_volatility_changed_in_the_database_is_noticed():
+def test_a_function_whose_volatility_changed_in_the_database_is_noticed(owner_cursor):
     function = sql_function("catalog", "catalog_search_text")
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER FUNCTION catalog_search_text(varchar[]) STABLE")
-        assert drifted(cursor, [function]) == ["catalog_search_text"]
+    owner_cursor.execute("ALTER FUNCTION catalog_search_text(varchar[]) STABLE")
+    assert drifted(owner_cursor, [function]) == ["catalog_search_text"]
 
 
 def test_a_file_changed_without_a_migration_is_noticed():

