@@ -72,7 +72,7 @@ openapi-check: setup
 	  || { cat var/openapi.diff; echo "openapi.yaml is out of date: run 'make openapi' and commit it." >&2; exit 1; }
 
 # Mutation testing, by hand and not part of `make test` (long): every configured module (pyproject.toml,
-# [tool.mutmut]), or some: make mutation MUTANTS='levenlang.core.permissions.*'. See docs/mutation-testing.md.
+# [tool.mutmut]), or some: make mutation MUTANTS='levenlang.ledger.reconcile.*'. See docs/mutation-testing.md.
 MUTANTS ?=
 mutation: setup-test
 	@[ -n "$$DATABASE_URL" ] || echo "Tip: set DATABASE_URL to a PostgreSQL server (see README); else the embedded one is used." >&2
