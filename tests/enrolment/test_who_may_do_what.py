@@ -255,3 +255,41 @@ def test_only_residents_book_through_the_api_and_the_pages(client, offering, peo
 def test_the_table_names_every_step_of_the_life_cycle():
     taken = {name.split()[0] for name in STEPS}
     assert taken | {"lapse"} == set(services.STEPS)
+
+
+# The buttons a page offers: exactly the steps this user may take now (services.allowed_steps), in the life
+# cycle's order. Nobody else than these three roles gets any.
+BUTTONS = {
+    Status.REQUESTED: {
+        roles.OWNER: ["cancel"],
+        roles.PROVIDER_STAFF: ["accept", "refuse", "cancel"],
+        roles.ADMINISTRATOR: ["cancel"],
+    },
+    Status.ACCEPTED: {
+        roles.OWNER: ["reserve", "cancel"],
+        roles.PROVIDER_STAFF: ["cancel"],
+        roles.ADMINISTRATOR: ["cancel"],
+    },
+    Status.RESERVED: {
+        roles.OWNER: ["cancel"],
+        roles.PROVIDER_STAFF: ["start", "cancel"],
+        roles.ADMINISTRATOR: ["cancel"],
+    },
+    Status.STARTED: {roles.PROVIDER_STAFF: ["complete"], roles.ADMINISTRATOR: ["cancel"]},
+    Status.COMPLETED: {roles.OWNER: ["confirm", "dispute"], roles.ADMINISTRATOR: ["confirm", "cancel"]},
+    Status.DISPUTED: {roles.ADMINISTRATOR: ["confirm", "cancel"]},
+    Status.PAID_OUT: {},
+    Status.CANCELLED: {},
+}
+
+
+@pytest.mark.parametrize("status", BUTTONS)
+def test_each_role_is_offered_exactly_the_steps_it_may_take_now(walk, people, status):
+    enrolment = walk(status)
+    offered = {role: services.allowed_steps(enrolment, user) for role, user in people.items()}
+    assert offered == {role: BUTTONS[status].get(role, []) for role in roles.EVERYONE}
+
+
+def test_the_nightly_sweep_is_never_offered_as_a_button(walk):
+    """`lapse` is the system's step (no user); it is not a button, not even for the system."""
+    assert services.allowed_steps(walk(Status.RESERVED), None) == []
