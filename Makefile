@@ -8,7 +8,7 @@ PORT  ?= 8000
 N     ?= 10000
 MANAGE := $(PY) manage.py
 
-.PHONY: demo test bench setup setup-test lint typecheck openapi openapi-check lock clean-db help
+.PHONY: demo test bench setup setup-test lint typecheck openapi openapi-check lock clean-db help mutation
 .DEFAULT_GOAL := help
 
 help:
@@ -76,6 +76,15 @@ openapi-check: setup
 	@diff -u openapi.yaml var/openapi.generated.yaml > var/openapi.diff \
 	  && echo "openapi.yaml matches the generated schema" \
 	  || { cat var/openapi.diff; echo "openapi.yaml is out of date: run 'make openapi' and commit it." >&2; exit 1; }
+
+# Mutation testing, by hand and not part of `make test` (long): every configured module (pyproject.toml,
+# [tool.mutmut]), or some: make mutation MUTANTS='levenlang.ledger.reconcile.*'. See docs/mutation-testing.md.
+MUTANTS ?=
+mutation: setup-test
+	@[ -n "$$DATABASE_URL" ] || echo "Tip: set DATABASE_URL to a PostgreSQL server (see README); else the embedded one is used." >&2
+	LEVENLANG_VAR_DIR=$(CURDIR)/var nice $(VENV)/bin/mutmut run --max-children 1 $(MUTANTS)
+	$(VENV)/bin/mutmut export-cicd-stats
+	@cat mutants/mutmut-cicd-stats.json; echo
 
 lock: $(VENV)/.base
 	$(UV) pip compile -q --python-version 3.12 requirements/base.in -o requirements/base.txt

@@ -1,12 +1,13 @@
 """A hypothesis state machine over the ledger's services (docs/ledger.md).
 
-Random sequences of allocate, deposit, reserve, post (full and partial), void, expire (with an injected clock that
-moves forward), refund, clawback, retries with the same key (same request: the first result, nothing changes;
-other request: IdempotencyConflict, nothing changes) and reruns of an allocation. A plain Python model predicts
-every pot's posted and pending cents, every reservation's state, every system account's balance and every
-refusal. After every step the machine forces the deferred checks (`SET CONSTRAINTS ALL IMMEDIATE`), runs
-`reconcile()`, and compares the database with the model. Every refused operation must leave the database
-exactly as it was.
+Random sequences of allocate, deposit, reserve, post (full and partial), void, refund, clawback, time passing (an
+injected clock that moves forward) and, as a step of its own, the expiry sweep (so that spending from a pot past
+its last day is tried before the sweep has forfeited it), retries with the same key (same request: the first
+result, nothing changes; other request: IdempotencyConflict, nothing changes) and reruns of an allocation. A plain
+Python model predicts every pot's posted and pending cents, every reservation's state, every system account's
+balance and every refusal. After every step the machine forces the deferred checks (`SET CONSTRAINTS ALL
+IMMEDIATE`), runs `reconcile()`, and compares the database with the model. Every refused operation must leave the
+database exactly as it was.
 
 Each hypothesis example runs in a savepoint that is rolled back, so examples never meet.
 """
@@ -625,8 +626,13 @@ class LedgerMachine(RuleBasedStateMachine):
     # -- time and expiry -------------------------------------------------------------------------------------
 
     @rule(days=mostly(st.integers(0, 7), st.integers(8, 60), one_in=4), hours=st.integers(0, 23))
-    def expire(self, days, hours):
+    def time_passes(self, days, hours):
+        """Only the clock moves: until the sweep runs, pots past their last day still hold money and reservations
+        past their deadline are still open, and every other rule must treat them as expired all the same."""
         self.clock.advance(datetime.timedelta(days=days, hours=hours))
+
+    @rule()
+    def sweep(self):
         now, today = self.clock.now(), self.clock.today()
         ended = [r for r in self.reservations.values() if r.status == "pending" and r.expires_at < now]
         for reservation in ended:
