@@ -1,8 +1,8 @@
 """Each check of `reconcile` is fed books broken in exactly its way, and must be the one (and only one) that says so.
 
-The database refuses every such change (docs/ledger.md), so each test breaks the books as the owner would with raw
-SQL: `SET LOCAL session_replication_role = replica` switches the guard triggers off, and a CHECK constraint that
-stands in the way is dropped. Both last only until the test's transaction is rolled back. Each corruption keeps
+The database refuses every such change (docs/ledger.md), so each test breaks the books as the owner role would with
+raw SQL (the app role the platform runs as may not): `ALTER TABLE … DISABLE TRIGGER USER` switches the guard
+triggers off, and a constraint that stands in the way is dropped. Both last only until the block is rolled back. Each corruption keeps
 every other rule intact, so that a check that is deleted, or that looks at the wrong thing, is noticed."""
 
 import datetime
@@ -96,20 +96,30 @@ def reported_after(statements: list[tuple[str, list]], drop: tuple[str, ...] = (
     CHECK constraints dropped, in a savepoint that is rolled back: the journals' deferred balance checks, which the
     test case runs at its end, then find the books as they were."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Run the deferred checks of the books made so far now (they pass): a table with pending trigger events
-        # cannot be altered.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("SET LOCAL session_replication_role = replica")
+        for table in GUARDED:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for table_constraint in drop:
             table, constraint = table_constraint.split(".")
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+            if constraint.startswith("fk:"):  # a foreign key, named by its column (Django names it with a hash)
+                cursor.execute(
+                    "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                    "AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attname = %s)]::smallint[]",
+                    [table, table, constraint[3:]],
+                )
+                (constraint,) = cursor.fetchone()
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
         for sql, params in statements:
             cursor.execute(sql, params)
-        cursor.execute("SET LOCAL session_replication_role = origin")
+        # The triggers stay off until the rollback: the deferred foreign-key checks of the statements above are
+        # pending, and a table with pending trigger events cannot be altered again.
         found, lines = reported(), reconciliation.reconcile()
         transaction.set_rollback(True)
     return found, lines
+
+
+# The ledger's tables whose triggers guard the books.
+GUARDED = ["ledger_journal", "ledger_leg", "ledger_pot", "ledger_reservation", "ledger_reservationpart"]
 
 
 def reported() -> dict[str, int]:
@@ -122,7 +132,9 @@ def reported() -> dict[str, int]:
 
 
 @pytest.fixture
-def books(resident, budget, payee):
+def books(as_owner, resident, budget, payee):
+    """Committed books, made and broken as the owner role (a transactional test: the owner cannot alter a table
+    with trigger events still pending, as the journals' deferred checks are inside a test's transaction)."""
     books = Books(resident, budget, payee)
     assert reported() == {}
     return books
@@ -157,7 +169,7 @@ def a_leg_without_a_journal(b: Books):
             "VALUES ((SELECT max(id) + 1000 FROM ledger_journal), %s, 700)",
             [b.budget.pk],
         )
-    ], ()
+    ], ("ledger_leg.fk:journal_id",)
 
 
 def a_leg_on_two_accounts(b: Books):
