@@ -2,8 +2,9 @@
 
 The database refuses every such change (docs/ledger.md), so each test breaks the books as the owner role would with
 raw SQL (the app role the platform runs as may not): `ALTER TABLE … DISABLE TRIGGER USER` switches the guard
-triggers off, and a constraint that stands in the way is dropped. Both last only until the block is rolled back. Each corruption keeps
-every other rule intact, so that a check that is deleted, or that looks at the wrong thing, is noticed."""
+triggers off, and a constraint that stands in the way is dropped. Both last only until the block is rolled back.
+Each corruption keeps every other rule intact, so that a check that is deleted, or that looks at the wrong thing, is
+noticed."""
 
 import datetime
 
