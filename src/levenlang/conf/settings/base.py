@@ -5,13 +5,14 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.conf.env import env, env_bool, env_list
+from levenlang.conf.production_checks import DEMO_SECRET_KEY
 from levenlang.core.database import database_settings
 
 SRC_DIR = Path(__file__).resolve().parents[3]
 BASE_DIR = SRC_DIR.parent
 VAR_DIR = Path(env("LEVENLANG_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-demo-key-change-me-in-production-0123456789")
+SECRET_KEY = env("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
