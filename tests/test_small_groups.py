@@ -146,7 +146,7 @@ def people_counts(value, key=None):
     elif isinstance(value, list | tuple):
         for v in value:
             yield from people_counts(v, key)
-    elif (value is None or isinstance(value, int) and not isinstance(value, bool)) and key in PEOPLE_KEYS:
+    elif (value is None or (isinstance(value, int) and not isinstance(value, bool))) and key in PEOPLE_KEYS:
         yield key, value
 
 
