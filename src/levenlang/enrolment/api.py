@@ -146,8 +146,7 @@ class EnrolmentDetail(APIView):
 
 
 class EnrolmentPreview(APIView):
-    """The learner (and administrators, for support; audited): which pot would pay how much for this enrolment
-    now, and the own share."""
+    """The learner, or an administrator for support (audited): which pot would pay how much now, and the own share."""
 
     @extend_schema(responses=PreviewResponse)
     def get(self, request, uuid):
