@@ -177,7 +177,8 @@ def test_load_writes_the_generated_population_and_the_personas():
     pieter = users["pieter"]
     assert not (pieter.employers.exists() or pieter.sector_funds.exists() or pieter.providers.exists())
     assert pieter.region is None and not pieter.has_usable_password()
-    assert users["beheer"].is_staff and users["beheer"].is_superuser
+    assert users["beheer"].is_staff and not users["beheer"].is_superuser  # the rules apply to the administrator
+    assert not any(u.is_superuser for u in users.values())
     assert not any(u.is_staff for name, u in users.items() if name != "beheer")
 
 

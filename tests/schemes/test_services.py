@@ -99,7 +99,7 @@ def test_the_cap_counts_only_earlier_years(people):
 
 def test_a_reform_changes_the_simulation_and_not_the_live_rules(people):
     reform = reforms.parametric({"learning_rights.little_public_education.low": 600}, datetime.date(YEAR, 1, 1))
-    result = services.what_if(YEAR, reform)
+    result = services.simulate(YEAR, reform)  # the raw figures: seven people would all be hidden by what_if
     # Only the job seeker has NLQF <= 2 and yearly rights (the 18-year-old gets the starting capital only).
     assert result.reform_cents - result.baseline_cents == 30_000
     assert result.better_off == 1 and result.worse_off == 0
@@ -112,14 +112,17 @@ def test_a_reform_changes_the_simulation_and_not_the_live_rules(people):
 def test_what_if_breakdowns_add_up_and_hide_small_groups(db):
     for i in range(12):
         ResidentFactory(birth_date=datetime.date(1990, 1, 1 + i), nlqf_level=2, situation=Situation.EMPLOYED)
+    for i in range(10):
+        ResidentFactory(birth_date=datetime.date(1975, 1, 1 + i), nlqf_level=6, situation=Situation.EMPLOYED)
     for i in range(3):
         ResidentFactory(birth_date=datetime.date(1960, 1, 1 + i), nlqf_level=6, situation=Situation.EMPLOYED)
     result = services.what_if(YEAR, reforms.more_rights_low_qualified(datetime.date(YEAR, 1, 1)))
-    assert result.people == 15 and result.better_off == 12
+    assert result.people == 25 and result.better_off == 12
     assert result.difference_cents == 12 * 30_000
     by_age = {b.label: b for b in result.by_age}
     assert "35–44" in by_age and by_age["35–44"].people == 12
     assert "55–66" not in by_age  # three people: too few to show
+    assert "45–54" not in by_age  # shown, it would give the three away (the total minus the groups shown)
     assert sum(b.difference_cents for b in result.by_level) == result.difference_cents
 
 

@@ -1,7 +1,7 @@
 """The REST API, version 1: /api/v1/. Resources are addressed by UUID."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from levenlang.accounts.api import MeView
 from levenlang.enrolment import api as enrolment_api
@@ -12,7 +12,12 @@ from levenlang.schemes.api import DepositEffectView, MyNavigatorView, ResidentNa
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema-json"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no inline one.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="core/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("me/", MeView.as_view(), name="api-me"),
     path("residents/<uuid:uuid>/", ResidentDetail.as_view(), name="api-resident"),
     path("residents/<uuid:uuid>/navigator/", ResidentNavigatorView.as_view(), name="api-resident-navigator"),

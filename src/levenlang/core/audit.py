@@ -20,6 +20,19 @@ def record_view(actor, resident, *, reason: str, request=None, export: bool = Fa
     return _record(actor, action, reason=reason, request=request, subject_person=resident.uuid, obj=resident)
 
 
+def record_change(actor, resident, *, reason: str, request=None) -> AuditEvent:
+    """Record that `actor` changed (or added, or deleted) the personal data of `resident`; the Django admin's own
+    LogEntry says which fields, this log says whose data."""
+    return _record(
+        actor,
+        AuditEvent.Action.CHANGE_PERSONAL_DATA,
+        reason=reason,
+        request=request,
+        subject_person=resident.uuid,
+        obj=resident,
+    )
+
+
 def record_views(actor, residents, *, reason: str, request=None) -> None:
     """`record_view` for a list that shows many residents at once: one line per other person, in one INSERT."""
     AuditEvent.objects.bulk_create(

@@ -41,6 +41,11 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def has_perm(self, perm, obj=None) -> bool:
+        from levenlang.core.permissions import user_has_perm  # the rules import the roles, not the models
+
+        return user_has_perm(self, perm, obj)
+
 
 class AuditEvent(models.Model):
     """Who looked at whose personal data, or moved which money, when and why. Append-only."""
@@ -48,6 +53,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         VIEW_PERSONAL_DATA = "view_personal_data", _("Viewed personal data")
         EXPORT_PERSONAL_DATA = "export_personal_data", _("Exported personal data")
+        CHANGE_PERSONAL_DATA = "change_personal_data", _("Changed personal data")
         MONEY_MOVEMENT = "money_movement", _("Money movement")
         LOGIN = "login", _("Logged in")
 

@@ -1,12 +1,14 @@
 """Who may see and do what (docs/security.md), in one place. Views and API endpoints ask
 `user.has_perm(PERM, obj)`; django-rules evaluates the predicates below. Deny by default: a permission
-that is not listed here is refused to everyone but superusers.
+that is not listed here is refused to everyone. Superusers included: `User.has_perm` asks `user_has_perm` below,
+so a superuser's powers are Django's model permissions (the Django admin), never a way around these rules.
 
 Later apps add their rules here, next to the ones they resemble, so that one file answers
 "who can see this?".
 """
 
 import rules
+from django.contrib.auth.models import PermissionsMixin
 
 from levenlang.core.roles import Role
 
@@ -25,6 +27,7 @@ __all__ = [
     "VIEW_AUDIT_LOG",
     "VIEW_EMPLOYER",
     "VIEW_ENROLMENT",
+    "VIEW_FUNDING_PREVIEW",
     "VIEW_LEERREKENING",
     "VIEW_MODULE",
     "VIEW_PRICE_MONITOR",
@@ -129,6 +132,10 @@ rules.add_perm(ACT_AS_PROVIDER, is_provider_staff & is_staff_of_enrolment_provid
 OVERRIDE_ENROLMENT = "enrolment.override"
 rules.add_perm(OVERRIDE_ENROLMENT, is_administrator)
 
+# Which pot would pay how much: the learner, and administrators for support (their look is audited).
+VIEW_FUNDING_PREVIEW = "enrolment.view_funding_preview"
+rules.add_perm(VIEW_FUNDING_PREVIEW, (is_resident & is_own_enrolment) | is_administrator)
+
 # Price monitoring compares providers' list prices (no personal data): the ministry and administrators.
 VIEW_PRICE_MONITOR = "enrolment.view_price_monitor"
 rules.add_perm(VIEW_PRICE_MONITOR, is_administrator | has_role(Role.MINISTRY_ANALYST))
@@ -168,3 +175,66 @@ rules.add_perm(VIEW_MODULE, is_published_module | is_staff_of_module_provider | 
 # Approving quality recognitions and suspending providers.
 REVIEW_PROVIDERS = "catalog.review_provider"
 rules.add_perm(REVIEW_PROVIDERS, is_administrator)
+
+
+# --- how these rules are asked, and the administrator's Django admin ---------------------------------------------
+
+
+def user_has_perm(user, perm: str, obj=None) -> bool:
+    """`User.has_perm`. A permission defined above is decided by its rule, for superusers too: Django's shortcut
+    (a superuser has every permission) would let them read someone's data without the audit entry that the rule's
+    view writes for an administrator. Only a question about a whole model (obj None, as the Django admin asks)
+    may also be answered by the user's model permissions; a question about one object only by the rule."""
+    if not rules.perm_exists(perm):
+        return PermissionsMixin.has_perm(user, perm, obj)  # Django's model permissions: the Django admin
+    if not user.is_active:
+        return False
+    if rules.has_perm(perm, user, obj):
+        return True
+    return obj is None and perm in user.get_all_permissions()
+
+
+# The platform's administrators work in the Django admin as staff, not as superusers: they may read the tables
+# they support people with and correct master data, but not delete anything, change modules (that is the
+# provider's) or manage user accounts, roles and permissions (superusers only).
+ADMINISTRATOR_MODEL_PERMISSIONS = frozenset(
+    {
+        "core.view_region",
+        "core.view_auditevent",
+        "core.view_user",
+        "residents.view_resident",
+        "residents.change_resident",
+        "employers.view_employer",
+        "employers.change_employer",
+        "employers.view_sectorfund",
+        "employers.change_sectorfund",
+        "employers.view_employment",
+        "employers.change_employment",
+        "catalog.view_provider",
+        "catalog.change_provider",
+        "catalog.view_providerrecognition",
+        "catalog.view_module",
+        "catalog.view_offering",
+        "catalog.view_importrun",
+    }
+)
+
+
+class AdministratorAdminBackend:
+    """Gives active staff with the administrator role ADMINISTRATOR_MODEL_PERMISSIONS: decided here in code, not
+    by groups in the database, so that one file answers what an administrator may do. It logs nobody in and
+    has no `get_user`, so that a session is never tied to it."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        if obj is None and user_obj.is_active and user_obj.is_staff and user_obj.role == Role.ADMINISTRATOR:
+            return set(ADMINISTRATOR_MODEL_PERMISSIONS)
+        return set()
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label: str) -> bool:
+        return any(perm.startswith(f"{app_label}.") for perm in self.get_all_permissions(user_obj))

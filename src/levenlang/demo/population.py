@@ -996,7 +996,7 @@ def _create_persona_users(region_ids: dict[str, int], next_uuid: Callable[[], uu
         if persona.username in PERSONA_REGIONS:
             user.region_id = region_ids[PERSONA_REGIONS[persona.username]]
         if persona.role == Role.ADMINISTRATOR:
-            user.is_staff = user.is_superuser = True  # the Django admin
+            user.is_staff = True  # the Django admin, with the administrator's model permissions; not a superuser
         user.set_unusable_password()  # demo login goes through the persona picker
         user.save()
         users[persona.username] = user

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from levenlang.core.admin import PersonalDataAdmin
 from levenlang.employers.models import Employer, Employment, SectorFund
 
 
@@ -18,6 +19,13 @@ class SectorFundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(admin.ModelAdmin):
+class EmploymentAdmin(PersonalDataAdmin):
+    """Someone's job is their personal data: looks and changes are audited like a resident's own page."""
+
+    audit_name = "employments"
     list_display = ["job_title", "employer", "start_date", "end_date"]
     raw_id_fields = ["resident", "employer"]
+    list_select_related = ["employer", "resident"]
+
+    def resident_of(self, obj):
+        return obj.resident

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from levenlang.core.api import get_permitted_object
 from levenlang.core.audit import record_view, record_views
-from levenlang.core.permissions import ACT_AS_LEARNER, VIEW_ENROLMENT
+from levenlang.core.permissions import VIEW_ENROLMENT, VIEW_FUNDING_PREVIEW
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, services
 from levenlang.enrolment.models import Enrolment, EnrolmentEvent
@@ -146,11 +146,12 @@ class EnrolmentDetail(APIView):
 
 
 class EnrolmentPreview(APIView):
-    """The learner only: which pot would pay how much for this enrolment now, and the own share."""
+    """The learner, or an administrator for support (audited): which pot would pay how much now, and the own share."""
 
     @extend_schema(responses=PreviewResponse)
     def get(self, request, uuid):
-        enrolment = get_permitted_object(request, visible_enrolments(request.user), ACT_AS_LEARNER, uuid=uuid)
+        enrolment = get_permitted_object(request, visible_enrolments(request.user), VIEW_FUNDING_PREVIEW, uuid=uuid)
+        record_view(request.user, enrolment.resident, reason="API: funding preview of an enrolment", request=request)
         return Response(PreviewResponse(services.funding_preview(enrolment).as_dict()).data)
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from levenlang.catalog.services import Provider
 from levenlang.core.models import Region, User
-from levenlang.core.privacy import MIN_GROUP_SIZE
+from levenlang.core.privacy import aggregate_of_people, shown
 from levenlang.core.roles import Role
 from levenlang.employers.services import Employer, Sector, SectorFund
 from levenlang.ledger import services as ledger
@@ -52,20 +52,21 @@ def resident_home(user) -> dict:
     }
 
 
+@aggregate_of_people
 def employer_home(user) -> dict:
     employers = list(Employer.objects.filter(staff=user).select_related("region", "sector_fund"))
     for employer in employers:
         # Participation figures are aggregates only; a group under MIN_GROUP_SIZE is not shown.
-        count = _employee_count(Q(pk=employer.pk))
-        employer.employee_count = count if count >= MIN_GROUP_SIZE else None
+        employer.employee_count = shown(_employee_count(Q(pk=employer.pk)))
     return {"employers": employers}
 
 
+@aggregate_of_people
 def sector_fund_home(user) -> dict:
     funds = list(SectorFund.objects.filter(staff=user))
     for fund in funds:
-        fund.employer_count = fund.employer_set.count()
-        fund.employee_count = _employee_count(Q(sector_fund=fund))
+        fund.employer_count = fund.employer_set.count()  # organisations, which the fund knows by name anyway
+        fund.employee_count = shown(_employee_count(Q(sector_fund=fund)))
     return {"funds": funds}
 
 
@@ -73,19 +74,21 @@ def provider_home(user) -> dict:
     return {"providers": Provider.objects.filter(staff=user).select_related("region")}
 
 
+@aggregate_of_people
 def adviser_home(user) -> dict:
     region = user.region
     return {
         "region": region,
-        "resident_count": Resident.objects.filter(region=region).count() if region else 0,
+        "resident_count": shown(Resident.objects.filter(region=region).count()) if region else 0,
         "employer_count": Employer.objects.filter(region=region).count() if region else 0,
     }
 
 
+@aggregate_of_people
 def ministry_home(user) -> dict:
     today = timezone.localdate()
     return {
-        "total_residents": Resident.objects.count(),
+        "total_residents": shown(Resident.objects.count()),
         "by_region": _with_bars(residents.count_by_region()),
         "by_age": _with_bars(residents.count_by_age_group(today)),
     }

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from levenlang.core.privacy import suppress_small_groups
+from levenlang.core.privacy import aggregate_of_people, suppress_small_groups
 from levenlang.core.roles import Role
 from levenlang.residents.models import NLQFLevel, Resident, Situation
 
@@ -51,6 +51,7 @@ def _born_between(today: date, min_age: int, max_age: int) -> Q:
     return Q(birth_date__lte=years_before(today, min_age), birth_date__gt=years_before(today, max_age + 1))
 
 
+@aggregate_of_people
 def count_by_region(queryset=None) -> list[dict]:
     """Residents per labour market region, small groups hidden."""
     queryset = Resident.objects.all() if queryset is None else queryset
@@ -58,6 +59,7 @@ def count_by_region(queryset=None) -> list[dict]:
     return suppress_small_groups([{"label": r["region__name"], "count": r["count"]} for r in rows])
 
 
+@aggregate_of_people
 def count_by_age_group(today: date, queryset=None) -> list[dict]:
     queryset = Resident.objects.all() if queryset is None else queryset
     totals = queryset.aggregate(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from levenlang.core import audit
 from levenlang.core.categories import Category
-from levenlang.core.privacy import MIN_GROUP_SIZE
+from levenlang.core.privacy import aggregate_of_people, suppress_small_groups
 from levenlang.core.regions import REGIONS
 from levenlang.ledger import services as ledger
 from levenlang.ledger.services import SYSTEM_CLOCK, Clock, PotKind, SystemAccount
@@ -126,17 +126,20 @@ AGE_GROUPS = [(0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 66), (67, 20
 LEVEL_GROUPS = [(0, 2), (3, 4), (5, 6), (7, 8)]
 
 
+# Counts of people are None where core.privacy hides them (a small group, or one that would give a small one away).
 @dataclass
 class Breakdown:
     label: str
-    people: int
-    baseline_cents: int
-    reform_cents: int
-    better_off: int
-    worse_off: int
+    people: int | None
+    baseline_cents: int | None
+    reform_cents: int | None
+    better_off: int | None
+    worse_off: int | None
 
     @property
-    def difference_cents(self) -> int:
+    def difference_cents(self) -> int | None:
+        if self.reform_cents is None or self.baseline_cents is None:
+            return None
         return self.reform_cents - self.baseline_cents
 
 
@@ -144,18 +147,20 @@ class Breakdown:
 class WhatIf:
     year: int
     reform: str
-    people: int
-    baseline_cents: int
-    reform_cents: int
-    better_off: int
-    worse_off: int
+    people: int | None
+    baseline_cents: int | None
+    reform_cents: int | None
+    better_off: int | None
+    worse_off: int | None
     by_region: list[Breakdown] = field(default_factory=list)
     by_age: list[Breakdown] = field(default_factory=list)
     by_level: list[Breakdown] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
-    def difference_cents(self) -> int:
+    def difference_cents(self) -> int | None:
+        if self.reform_cents is None or self.baseline_cents is None:
+            return None
         return self.reform_cents - self.baseline_cents
 
     def as_dict(self) -> dict:
@@ -182,14 +187,39 @@ def _breakdown(groups: np.ndarray, labels: list[str], base: np.ndarray, reform: 
     base_sum, reform_sum = total(base), total(reform)
     better = np.bincount(groups, weights=reform > base, minlength=size).astype(np.int64)
     worse = np.bincount(groups, weights=reform < base, minlength=size).astype(np.int64)
-    shown = []
-    for i, label in enumerate(labels):
-        if people[i] < MIN_GROUP_SIZE:  # aggregates only: a group this small is left out
-            continue
-        shown.append(
-            Breakdown(label, int(people[i]), int(base_sum[i]), int(reform_sum[i]), int(better[i]), int(worse[i]))
-        )
-    return shown
+    return [
+        Breakdown(label, int(people[i]), int(base_sum[i]), int(reform_sum[i]), int(better[i]), int(worse[i]))
+        for i, label in enumerate(labels)
+    ]
+
+
+GROUP_FIGURES = {"derived": ["baseline_cents", "reform_cents"], "parts": ["better_off", "worse_off"]}
+
+
+def _without_small_groups(raw: WhatIf) -> WhatIf:
+    """The figures that may be shown (core.privacy): small groups and the figures that would give them away are
+    hidden; a breakdown's hidden and empty groups are left out."""
+
+    def table(rows: list[Breakdown]) -> list[Breakdown]:
+        cells = suppress_small_groups([{**b.__dict__, "count": b.people} for b in rows], **GROUP_FIGURES)
+        return [
+            Breakdown(**{k: v for k, v in c.items() if k not in ("people", "count")}, people=c["count"])
+            for c in cells
+            if c["count"]
+        ]
+
+    whole = {k: getattr(raw, k) for k in ["baseline_cents", "reform_cents", "better_off", "worse_off"]}
+    (top,) = suppress_small_groups([{**whole, "count": raw.people}], **GROUP_FIGURES)
+    return WhatIf(
+        year=raw.year,
+        reform=raw.reform,
+        people=top["count"],
+        **{k: top[k] for k in whole},
+        by_region=table(raw.by_region),
+        by_age=table(raw.by_age),
+        by_level=table(raw.by_level),
+        seconds=raw.seconds,
+    )
 
 
 def _group_of(values: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
@@ -199,7 +229,21 @@ def _group_of(values: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
     return groups
 
 
+@aggregate_of_people
 def what_if(
+    year: int,
+    reform,
+    *,
+    found: populations.Population | None = None,
+    variable: str = "learning_rights",
+    stage: Callable[[str], None] | None = None,
+) -> WhatIf:
+    """Baseline versus `reform` over the whole population, as it may be shown: no group under MIN_GROUP_SIZE and
+    no figure that gives one away (core.privacy). `simulate` has the raw figures."""
+    return _without_small_groups(simulate(year, reform, found=found, variable=variable, stage=stage))
+
+
+def simulate(
     year: int,
     reform,
     *,
@@ -209,7 +253,7 @@ def what_if(
 ) -> WhatIf:
     """Baseline versus `reform` (an OpenFisca Reform class) over the whole population: total cost, people better
     and worse off, and the breakdown by region, age group and education level. The live rules are not touched:
-    the reform is applied to a copy."""
+    the reform is applied to a copy. Raw figures, small groups included: never show them, show `what_if`."""
     started = time.perf_counter()
     stage = stage or (lambda _name: None)
     stage("population")

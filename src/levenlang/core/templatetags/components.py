@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -256,7 +257,7 @@ def chart_table(
                      negative, bars grow left and right from a middle line, so the sign is not told by colour.
       chart_heading  the name of the chart column, for screen readers only.
       label_key      the row key of the label (default "label").
-      none_text      the text for a figure that is None (for example "fewer than 10").
+      none_text      the text for a figure that is None; by default "not shown" (core.privacy hid it).
       id             the caption's id (default: derived from the caption).
     The bars are hidden from screen readers: the figures in the same row are their text alternative.
     """
@@ -280,7 +281,7 @@ def chart_table(
         "chart_heading": chart_heading,
         "columns": cols,
         "diverging": diverging,
-        "none_text": none_text,
+        "none_text": none_text or _("not shown"),  # core.privacy hides small groups as None
         "rows": [
             {
                 "label": get(row, label_key),
