@@ -2,6 +2,7 @@
 header that carries the full version, and errors as problem details (RFC 9457)."""
 
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from rest_framework import exceptions
@@ -91,7 +92,7 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
     else:
         codes = "not_found" if status == 404 else "permission_denied"
-    extra = {}
+    extra: dict[str, Any] = {}
     if isinstance(exc, exceptions.ValidationError):
         code, extra["invalid_params"] = "invalid", _invalid_params(exc.detail)
         detail = " ".join(f"{p['name']}: {p['reason']}" if p["name"] else p["reason"] for p in extra["invalid_params"])

@@ -279,7 +279,8 @@ class BulkError(serializers.Serializer):
 class BulkReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     applied = serializers.IntegerField()
-    errors = BulkError(many=True)
+    # A field named like Serializer.errors (the report's bad lines): a clash only in the stubs.
+    errors = BulkError(many=True)  # type: ignore[assignment]
 
 
 class DeclarationUpload(serializers.Serializer):

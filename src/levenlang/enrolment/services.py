@@ -648,7 +648,16 @@ def declare_completion(enrolment_uuid, *, actor, key: str, percent: int = 100, n
 
 def payout_cents(enrolment: Enrolment) -> int:
     """What the pots pay for the part completed (whole cents, rounded down); the own share scales the same way."""
+    if enrolment.covered_cents is None or enrolment.completed_percent is None:
+        raise ValueError("Only a reserved enrolment with a declared completion has a payout.")
     return enrolment.covered_cents * enrolment.completed_percent // 100
+
+
+def _reservation(enrolment: Enrolment) -> Reservation:
+    """The enrolment's reservation: every step after `reserve` has one (the state machine sees to that)."""
+    if enrolment.reservation is None:
+        raise ValueError(f"Enrolment {enrolment.uuid} has no reservation.")
+    return enrolment.reservation
 
 
 def confirm_completion(enrolment_uuid, *, actor, key: str, note: str = "", clock: Clock = SYSTEM_CLOCK) -> dict:
@@ -662,18 +671,17 @@ def confirm_completion(enrolment_uuid, *, actor, key: str, note: str = "", clock
                 _("The provider is suspended: nothing is paid out until an administrator has decided on this case.")
             )
         amount = payout_cents(enrolment)
+        reservation_uuid = _reservation(enrolment).uuid
         if amount > 0:
             ledger.post(
                 key=f"enrolment:{enrolment.uuid}:payout",
-                reservation_uuid=enrolment.reservation.uuid,
+                reservation_uuid=reservation_uuid,
                 amount_cents=amount,
                 actor=actor,
                 clock=clock,
             )
         else:  # so small a part that nothing is owed: release it all
-            ledger.void(
-                key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=enrolment.reservation.uuid, actor=actor
-            )
+            ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=reservation_uuid, actor=actor)
         enrolment.paid_cents = amount
         if enrolment.completed_percent == 100:
             from levenlang.enrolment.credentials import issue
@@ -699,8 +707,9 @@ def dispute_completion(enrolment_uuid, *, actor, key: str, note: str = "") -> di
 
 
 def _release(enrolment: Enrolment, actor) -> None:
-    if enrolment.reservation_id and enrolment.reservation.status == Reservation.Status.PENDING:
-        ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=enrolment.reservation.uuid, actor=actor)
+    reservation = enrolment.reservation if enrolment.reservation_id else None
+    if reservation is not None and reservation.status == Reservation.Status.PENDING:
+        ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=reservation.uuid, actor=actor)
 
 
 def cancel(enrolment_uuid, *, actor, key: str, note: str = "") -> dict:
@@ -733,7 +742,7 @@ def sweep_not_started(*, clock: Clock = SYSTEM_CLOCK, limit: int = 10_000) -> in
             enrolment = _locked(enrolment_uuid, None)
             _check(enrolment, "lapse", None)
             _release(enrolment, None)
-            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {enrolment.start_deadline.isoformat()}")
+            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {enrolment.start_deadline}")
             return _result(enrolment)
 
         try:

@@ -6,6 +6,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.errors import InvalidAmount, LedgerError
 from levenlang.ledger.models import Cap, Journal, Leg, PotKind, SystemAccount
 from levenlang.ledger.services.common import _NOT_CENTS, _audit, _cents, _journal, _not_expired
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
 __all__ = ["AllocationRow", "allocate", "allocate_arrays"]
 
@@ -67,7 +71,8 @@ def _new_uuid_sql() -> str:
     """Time-ordered UUIDs (version 7, PostgreSQL 18) where the server has them: a new pot's index entry then
     lands beside the previous one instead of on a random page of an index of millions (fewer pages written)."""
     connection.ensure_connection()
-    return "uuidv7()" if connection.pg_version >= 180000 else "gen_random_uuid()"
+    server = cast("PostgresWrapper", connection)  # the stubs type `connection` as the base wrapper
+    return "uuidv7()" if server.pg_version >= 180000 else "gen_random_uuid()"
 
 
 class _NothingCredited(Exception):
@@ -180,7 +185,7 @@ def allocate_arrays(
     if todo:  # work left: its pots must not be born expired
         _not_expired(expires_on, clock.today())
     today = clock.today()
-    fixed = {
+    fixed: dict[str, Any] = {
         "kind": str(pot_kind),
         "source": source.pk,
         "lot": lot,
