@@ -34,10 +34,6 @@ DOORS = {"services", "errors"}
 # the importer is a module or a package prefix (ending in "."), the imported a module name.
 ALLOWED: dict[tuple[str, str], str] = {
     ("levenlang.demo.", "*.models"): "the demo writes every app's demo data directly (bulk rows, COPY)",
-    ("levenlang.enrolment.api", "levenlang.ledger.api"): (
-        "the booking API shares the ledger API's pieces: the preview's schema component, the Idempotency-Key "
-        "header rule and the resident's own-account check, so both APIs answer alike"
-    ),
 }
 
 
