@@ -4,6 +4,7 @@ layers, never up; a name taken from a module with `__all__` must be in it. A fai
 the import, and says which rule it breaks."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,19 @@ def violations() -> list[str]:
 def test_every_app_is_in_exactly_one_layer():
     apps = {p.parent.name for p in (SRC / "levenlang").glob("*/apps.py")} | OUTSIDE
     assert apps - OUTSIDE == set(LAYER), "add new apps to LAYERS"
+
+
+def _documented_layers() -> list[set[str]]:
+    """The layer table of docs/architecture.md ("| 0 | `core` | ... |"), lowest first."""
+    text = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## The apps, as layers", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \|", section, flags=re.MULTILINE)
+    assert [int(number) for number, _apps in rows] == list(range(len(rows))), "layers numbered 0, 1, 2, ... in order"
+    return [set(re.findall(r"`(\w+)`", apps)) for _number, apps in rows]
+
+
+def test_the_layer_table_in_docs_architecture_md_is_the_one_this_test_enforces():
+    assert _documented_layers() == LAYERS
 
 
 def test_apps_reach_each_other_only_through_their_doors_and_downwards():

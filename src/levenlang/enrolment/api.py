@@ -280,8 +280,7 @@ class BulkError(serializers.Serializer):
 class BulkReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     applied = serializers.IntegerField()
-    # A field named like Serializer.errors (the report's bad lines): a clash only in the stubs.
-    errors = BulkError(many=True)  # type: ignore[assignment]
+    errors = BulkError(many=True)  # type: ignore[assignment]  # stubs: Serializer.errors is the validation result
 
 
 class DeclarationUpload(serializers.Serializer):

@@ -31,8 +31,7 @@ class CategoryField(serializers.ChoiceField):
 
 
 class PotSerializer(serializers.ModelSerializer):
-    # A field named like DRF's own Field.source (the pot's funder here): a clash only in the stubs.
-    source = serializers.CharField(source="source.name")  # type: ignore[assignment]
+    source = serializers.CharField(source="source.name")  # type: ignore[assignment]  # stubs: Field.source is a str
     categories = serializers.SerializerMethodField()
     available_cents = serializers.IntegerField()
 
