@@ -129,9 +129,9 @@ def allocate(
     )
 
 
-def _checked_arrays(resident_ids, amounts_cents):
-    """The two arrays as int64, after a few vectorised checks: as long as each other, ids strictly increasing,
-    amounts whole cents above zero that fit a bigint."""
+def _checked_input(resident_ids, amounts_cents, categories: Iterable[Category], chunk_size: int):
+    """(ids, amounts, earmark): the two arrays as int64 after a few vectorised checks (as long as each other, ids
+    strictly increasing, amounts whole cents above zero that fit a bigint), and the categories as an earmark."""
     import numpy as np
 
     ids, amounts = np.asarray(resident_ids), np.asarray(amounts_cents)
@@ -145,7 +145,12 @@ def _checked_arrays(resident_ids, amounts_cents):
         raise InvalidAmount(_NOT_CENTS["amount"][1])
     if len(amounts) and amounts.max() > np.iinfo(np.int64).max:
         raise InvalidAmount(_NOT_CENTS["amount"][0])
-    return ids.astype(np.int64, copy=False), amounts.astype(np.int64, copy=False)
+    earmark = earmark_of(categories)
+    if earmark == 0:
+        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
+    if chunk_size < 1:
+        raise LedgerError(_("A chunk must hold at least one resident."))
+    return ids.astype(np.int64, copy=False), amounts.astype(np.int64, copy=False), earmark
 
 
 @dataclass(frozen=True)
@@ -232,12 +237,7 @@ def allocate_arrays(
     record, so a crash leaves whole chunks and a rerun does the rest. Inside a transaction (a test, or a caller
     that wants all-or-nothing) the chunks run one after the other in it. `progress` is called from the calling
     thread, once per chunk, with the number of residents of that chunk."""
-    ids, amounts = _checked_arrays(resident_ids, amounts_cents)
-    earmark = earmark_of(categories)
-    if earmark == 0:
-        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
-    if chunk_size < 1:
-        raise LedgerError(_("A chunk must hold at least one resident."))
+    ids, amounts, earmark = _checked_input(resident_ids, amounts_cents, categories, chunk_size)
 
     from levenlang.ledger.models import AllocationChunk
 
