@@ -4,6 +4,7 @@ layers, never up; a name taken from a module with `__all__` must be in it. A fai
 the import, and says which rule it breaks."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,6 @@ DOORS = {"services", "errors"}
 # the importer is a module or a package prefix (ending in "."), the imported a module name.
 ALLOWED: dict[tuple[str, str], str] = {
     ("levenlang.demo.", "*.models"): "the demo writes every app's demo data directly (bulk rows, COPY)",
-    ("levenlang.enrolment.api", "levenlang.ledger.api"): (
-        "the booking API shares the ledger API's pieces: the preview's schema component, the Idempotency-Key "
-        "header rule and the resident's own-account check, so both APIs answer alike"
-    ),
 }
 
 
@@ -166,6 +163,19 @@ def violations() -> list[str]:
 def test_every_app_is_in_exactly_one_layer():
     apps = {p.parent.name for p in (SRC / "levenlang").glob("*/apps.py")} | OUTSIDE
     assert apps - OUTSIDE == set(LAYER), "add new apps to LAYERS"
+
+
+def _documented_layers() -> list[set[str]]:
+    """The layer table of docs/architecture.md ("| 0 | `core` | ... |"), lowest first."""
+    text = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## The apps, as layers", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \|", section, flags=re.MULTILINE)
+    assert [int(number) for number, _apps in rows] == list(range(len(rows))), "layers numbered 0, 1, 2, ... in order"
+    return [set(re.findall(r"`(\w+)`", apps)) for _number, apps in rows]
+
+
+def test_the_layer_table_in_docs_architecture_md_is_the_one_this_test_enforces():
+    assert _documented_layers() == LAYERS
 
 
 def test_apps_reach_each_other_only_through_their_doors_and_downwards():

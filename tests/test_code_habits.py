@@ -16,9 +16,6 @@ LONG_FUNCTIONS = {
         "a hot loop over up to millions of residents: its locals are bound for speed, and the order of its "
         "random draws is what makes the demo population the same for the same seed; split with a benchmark run"
     ),
-    "src/levenlang/ledger/services/allocation.py::allocate_arrays": "to be split: array chunks, threads and progress",
-    "src/levenlang/enrolment/services.py::reserve": "changes with the split of the ledger's services",
-    "src/levenlang/enrolment/services.py::reserve.work": "changes with the split of the ledger's services",
 }
 
 

@@ -1,19 +1,56 @@
-"""Shared pieces of the REST API (/api/v1/): object permissions through core.permissions, the NL API Design Rules
-header that carries the full version, and errors as problem details (RFC 9457)."""
+"""Shared pieces of the REST API (/api/v1/): object permissions through core.permissions, the Idempotency-Key
+header of every POST, the resident's own-account check, the NL API Design Rules header that carries the full
+version, and errors as problem details (RFC 9457)."""
 
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from levenlang.core.errors import DomainError
 
-__all__ = ["PROBLEM_JSON", "ApiVersionHeaderMiddleware", "exception_handler", "get_permitted_object", "problem"]
+__all__ = [
+    "IDEMPOTENCY_KEY",
+    "PROBLEM_JSON",
+    "ApiVersionHeaderMiddleware",
+    "exception_handler",
+    "get_permitted_object",
+    "idempotency_key",
+    "own_resident",
+    "problem",
+]
 
 PROBLEM_JSON = "application/problem+json"
+
+# The header parameter of every POST that changes something, for the OpenAPI schema (extend_schema(parameters=)).
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="A unique key per request."
+)
+
+
+def idempotency_key(request) -> str:
+    """The request's Idempotency-Key, made the user's own: the key the services' `idempotent` runs under."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        raise ValidationError({"Idempotency-Key": _("Send a unique Idempotency-Key header (1 to 100 characters).")})
+    # Keys are per user: two users can never collide, nor replay each other's answers.
+    return f"api:{request.user.uuid}:{key}"
+
+
+def own_resident[R](request, resident_of: Callable[[Any], R | None]) -> R:
+    """The resident the request's user logs in as, or 403. `resident_of` is the residents app's lookup
+    (residents.services.resident_of): core sits below that app, so the caller hands it in."""
+    resident = resident_of(request.user)
+    if resident is None:
+        raise PermissionDenied(_("Only a resident has a Leerrekening."))
+    return resident
 
 
 def get_permitted_object(request, queryset, perm: str, **lookup):
@@ -91,7 +128,7 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
     else:
         codes = "not_found" if status == 404 else "permission_denied"
-    extra = {}
+    extra: dict[str, Any] = {}
     if isinstance(exc, exceptions.ValidationError):
         code, extra["invalid_params"] = "invalid", _invalid_params(exc.detail)
         detail = " ".join(f"{p['name']}: {p['reason']}" if p["name"] else p["reason"] for p in extra["invalid_params"])

@@ -14,14 +14,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.api import get_permitted_object
+from levenlang.core.api import IDEMPOTENCY_KEY, get_permitted_object, idempotency_key, own_resident
 from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import VIEW_ENROLMENT, VIEW_FUNDING_PREVIEW
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, services
 from levenlang.enrolment.models import Enrolment, EnrolmentEvent
 from levenlang.enrolment.views import strong_login_at
-from levenlang.ledger.api import IDEMPOTENCY_KEY, PreviewResponse, idempotency_key, own_resident
+from levenlang.ledger import services as ledger
+from levenlang.residents import services as residents
 
 
 def visible_enrolments(user):
@@ -122,7 +123,7 @@ class EnrolmentList(ListAPIView):
     @extend_schema(request=RequestSerializer, responses={201: StepResult}, parameters=[IDEMPOTENCY_KEY])
     def post(self, request):
         key = idempotency_key(request)
-        resident = own_resident(request)
+        resident = own_resident(request, residents.resident_of)
         body = RequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = services.request_enrolment(
@@ -148,11 +149,11 @@ class EnrolmentDetail(APIView):
 class EnrolmentPreview(APIView):
     """The learner, or an administrator for support (audited): which pot would pay how much now, and the own share."""
 
-    @extend_schema(responses=PreviewResponse)
+    @extend_schema(responses=ledger.PreviewResponse)
     def get(self, request, uuid):
         enrolment = get_permitted_object(request, visible_enrolments(request.user), VIEW_FUNDING_PREVIEW, uuid=uuid)
         record_view(request.user, enrolment.resident, reason="API: funding preview of an enrolment", request=request)
-        return Response(PreviewResponse(services.funding_preview(enrolment).as_dict()).data)
+        return Response(ledger.PreviewResponse(services.funding_preview(enrolment).as_dict()).data)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -280,7 +281,7 @@ class BulkError(serializers.Serializer):
 class BulkReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     applied = serializers.IntegerField()
-    errors = BulkError(many=True)
+    errors = BulkError(many=True)  # type: ignore[assignment]  # stubs: Serializer.errors is the validation result
 
 
 class DeclarationUpload(serializers.Serializer):

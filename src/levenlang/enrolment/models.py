@@ -67,6 +67,8 @@ class Enrolment(models.Model):
     credential = models.JSONField(null=True, blank=True, help_text="The signed credential, issued once.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a column: the steps the viewer may take, set on each row of the provider's list by its view.
+    steps: list[str]
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -500,6 +500,103 @@ def _booking(enrolment_uuid, actor) -> _Booking:
     )
 
 
+def _check_strong_login(strong_login_at: datetime.datetime | None, now: datetime.datetime) -> None:
+    if strong_login_at is None or not (
+        now - datetime.timedelta(minutes=strong_login_minutes()) <= strong_login_at <= now
+    ):
+        raise StrongLoginRequired(
+            _("Log in again with DigiD (level substantial) to confirm a payment; it is valid for %(n)s minutes."),
+            n=strong_login_minutes(),
+        )
+
+
+def _check_bookable(booking: _Booking) -> None:
+    if booking.provider_status != Provider.Status.APPROVED:
+        raise NotBookable(_("This provider is suspended or not approved and takes no new enrolments."))
+    if booking.offering_state == Offering.State.CANCELLED:
+        raise NotBookable(_("This offering was cancelled."))
+
+
+def _check_places(booking: _Booking, quarter: datetime.date) -> None:
+    """A funded place left in the module this quarter and a place left in the offering (when either is capped),
+    counted under the module's lock."""
+    if booking.funded_place_cap is None and booking.capacity is None:
+        return
+    _lock_places(booking.module_id)
+    # Statements after the lock: they see what the previous holder committed.
+    with ledger.prepared_cursor() as cursor:
+        if booking.funded_place_cap is not None:
+            cursor.execute(_TAKEN_SQL, [booking.module_id, quarter, _FUNDED], prepare=True)
+            if cursor.fetchone()[0] >= booking.funded_place_cap:
+                raise NoFundedPlaceLeft(
+                    _(
+                        "All %(cap)s funded places of this module for this quarter are taken. Try again "
+                        "next quarter, or choose another module."
+                    ),
+                    cap=booking.funded_place_cap,
+                )
+        if booking.capacity is not None:
+            cursor.execute(_FULL_SQL, [booking.offering_id, _FUNDED], prepare=True)
+            if cursor.fetchone()[0] >= booking.capacity:
+                raise NoFundedPlaceLeft(_("This offering is full."))
+
+
+def _check_own_share(booked: dict, expected_own_share_cents: int | None) -> None:
+    if expected_own_share_cents is not None and booked["own_share_cents"] > expected_own_share_cents:
+        raise FundingChanged(
+            _(
+                "Your pots cover less than you saw: your own share would be %(now)s instead of %(seen)s. "
+                "Nothing was reserved. Look at the overview again."
+            ),
+            now=format_cents(booked["own_share_cents"]),
+            seen=format_cents(expected_own_share_cents),
+        )
+
+
+def _record_reserved(
+    booking: _Booking,
+    booked: dict,
+    *,
+    quarter: datetime.date,
+    start_deadline: datetime.date,
+    actor,
+    command: ledger.CommandRun,
+) -> dict:
+    """The enrolment becomes reserved, its event and the command row are stored: one statement. Returns the
+    command's result."""
+    covered, own = booked["covered_cents"], booked["own_share_cents"]
+    result = {
+        "enrolment": str(booking.uuid),
+        "status": Status.RESERVED.value,
+        "price_cents": booking.price_cents,
+        "covered_cents": covered,
+        "own_share_cents": own,
+        "completed_percent": None,
+        "paid_cents": None,
+    }
+    with ledger.prepared_cursor() as cursor:
+        cursor.execute(
+            _RESERVED_SQL,
+            {
+                "id": booking.id,
+                "reservation": booked["reservation"],
+                "covered": covered,
+                "own": own,
+                "quarter": quarter,
+                "deadline": start_deadline,
+                "actor": actor.pk,
+                "role": actor.role,
+                "at": timezone.now(),  # as auto_now(_add) would: the event order is the order of the steps
+                "note": f"Uit potten: {format_cents(covered)}; eigen deel: {format_cents(own)}",
+                **command.row(result),
+            },
+            prepare=True,
+        )
+        if cursor.rowcount != 1:  # cannot happen under the row lock; refuse rather than half-record
+            raise IllegalTransition(_("This enrolment changed meanwhile; nothing was reserved."))
+    return result
+
+
 def reserve(
     enrolment_uuid,
     *,
@@ -512,42 +609,19 @@ def reserve(
     """The learner confirms: the money is reserved in their pots through the waterfall. Needs a strong login
     within the last N minutes, a funded place left in this quarter and a place left in the offering. With
     `expected_own_share_cents` (what the person saw in the preview) a larger own share is refused: the person
-    confirms only what they saw."""
+    confirms only what they saw.
+
+    The booking hot path: the statements, in this order, are the enrolment's row lock with what it books
+    (`_booking`), the module's place lock and counts (only when capped), the ledger's reservation, and one
+    statement that records the reserved enrolment, its event and the command row."""
 
     def work(command: ledger.CommandRun) -> ledger.Stored:
         booking = _booking(enrolment_uuid, actor)
-        now = clock.now()
-        if strong_login_at is None or not (
-            now - datetime.timedelta(minutes=strong_login_minutes()) <= strong_login_at <= now
-        ):
-            raise StrongLoginRequired(
-                _("Log in again with DigiD (level substantial) to confirm a payment; it is valid for %(n)s minutes."),
-                n=strong_login_minutes(),
-            )
+        _check_strong_login(strong_login_at, clock.now())
         today = clock.today()
-        if booking.provider_status != Provider.Status.APPROVED:
-            raise NotBookable(_("This provider is suspended or not approved and takes no new enrolments."))
-        if booking.offering_state == Offering.State.CANCELLED:
-            raise NotBookable(_("This offering was cancelled."))
+        _check_bookable(booking)
         quarter = quarter_start(today)
-        if booking.funded_place_cap is not None or booking.capacity is not None:
-            _lock_places(booking.module_id)
-            # Statements after the lock: they see what the previous holder committed.
-            with ledger.prepared_cursor() as cursor:
-                if booking.funded_place_cap is not None:
-                    cursor.execute(_TAKEN_SQL, [booking.module_id, quarter, _FUNDED], prepare=True)
-                    if cursor.fetchone()[0] >= booking.funded_place_cap:
-                        raise NoFundedPlaceLeft(
-                            _(
-                                "All %(cap)s funded places of this module for this quarter are taken. Try again "
-                                "next quarter, or choose another module."
-                            ),
-                            cap=booking.funded_place_cap,
-                        )
-                if booking.capacity is not None:
-                    cursor.execute(_FULL_SQL, [booking.offering_id, _FUNDED], prepare=True)
-                    if cursor.fetchone()[0] >= booking.capacity:
-                        raise NoFundedPlaceLeft(_("This offering is full."))
+        _check_places(booking, quarter)
         start_deadline, pay_until = _deadlines(booking.start_date, booking.end_date, today)
         booked = ledger.reserve(
             key=f"enrolment:{booking.uuid}:reserve",
@@ -560,45 +634,10 @@ def reserve(
             actor=actor,
             clock=clock,
         )
-        if expected_own_share_cents is not None and booked["own_share_cents"] > expected_own_share_cents:
-            raise FundingChanged(
-                _(
-                    "Your pots cover less than you saw: your own share would be %(now)s instead of %(seen)s. "
-                    "Nothing was reserved. Look at the overview again."
-                ),
-                now=format_cents(booked["own_share_cents"]),
-                seen=format_cents(expected_own_share_cents),
-            )
-        covered, own = booked["covered_cents"], booked["own_share_cents"]
-        result = {
-            "enrolment": str(booking.uuid),
-            "status": Status.RESERVED.value,
-            "price_cents": booking.price_cents,
-            "covered_cents": covered,
-            "own_share_cents": own,
-            "completed_percent": None,
-            "paid_cents": None,
-        }
-        with ledger.prepared_cursor() as cursor:
-            cursor.execute(
-                _RESERVED_SQL,
-                {
-                    "id": booking.id,
-                    "reservation": booked["reservation"],
-                    "covered": covered,
-                    "own": own,
-                    "quarter": quarter,
-                    "deadline": start_deadline,
-                    "actor": actor.pk,
-                    "role": actor.role,
-                    "at": timezone.now(),  # as auto_now(_add) would: the event order is the order of the steps
-                    "note": f"Uit potten: {format_cents(covered)}; eigen deel: {format_cents(own)}",
-                    **command.row(result),
-                },
-                prepare=True,
-            )
-            if cursor.rowcount != 1:  # cannot happen under the row lock; refuse rather than half-record
-                raise IllegalTransition(_("This enrolment changed meanwhile; nothing was reserved."))
+        _check_own_share(booked, expected_own_share_cents)
+        result = _record_reserved(
+            booking, booked, quarter=quarter, start_deadline=start_deadline, actor=actor, command=command
+        )
         return ledger.Stored(result)
 
     # The work stores its own idempotency record (in the statement above): two round trips less per booking.
@@ -648,7 +687,16 @@ def declare_completion(enrolment_uuid, *, actor, key: str, percent: int = 100, n
 
 def payout_cents(enrolment: Enrolment) -> int:
     """What the pots pay for the part completed (whole cents, rounded down); the own share scales the same way."""
+    if enrolment.covered_cents is None or enrolment.completed_percent is None:
+        raise ValueError("Only a reserved enrolment with a declared completion has a payout.")
     return enrolment.covered_cents * enrolment.completed_percent // 100
+
+
+def _reservation(enrolment: Enrolment) -> Reservation:
+    """The enrolment's reservation: every step after `reserve` has one (the state machine sees to that)."""
+    if enrolment.reservation is None:
+        raise ValueError(f"Enrolment {enrolment.uuid} has no reservation.")
+    return enrolment.reservation
 
 
 def confirm_completion(enrolment_uuid, *, actor, key: str, note: str = "", clock: Clock = SYSTEM_CLOCK) -> dict:
@@ -662,18 +710,17 @@ def confirm_completion(enrolment_uuid, *, actor, key: str, note: str = "", clock
                 _("The provider is suspended: nothing is paid out until an administrator has decided on this case.")
             )
         amount = payout_cents(enrolment)
+        reservation_uuid = _reservation(enrolment).uuid
         if amount > 0:
             ledger.post(
                 key=f"enrolment:{enrolment.uuid}:payout",
-                reservation_uuid=enrolment.reservation.uuid,
+                reservation_uuid=reservation_uuid,
                 amount_cents=amount,
                 actor=actor,
                 clock=clock,
             )
         else:  # so small a part that nothing is owed: release it all
-            ledger.void(
-                key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=enrolment.reservation.uuid, actor=actor
-            )
+            ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=reservation_uuid, actor=actor)
         enrolment.paid_cents = amount
         if enrolment.completed_percent == 100:
             from levenlang.enrolment.credentials import issue
@@ -699,8 +746,9 @@ def dispute_completion(enrolment_uuid, *, actor, key: str, note: str = "") -> di
 
 
 def _release(enrolment: Enrolment, actor) -> None:
-    if enrolment.reservation_id and enrolment.reservation.status == Reservation.Status.PENDING:
-        ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=enrolment.reservation.uuid, actor=actor)
+    reservation = enrolment.reservation if enrolment.reservation_id else None
+    if reservation is not None and reservation.status == Reservation.Status.PENDING:
+        ledger.void(key=f"enrolment:{enrolment.uuid}:void", reservation_uuid=reservation.uuid, actor=actor)
 
 
 def cancel(enrolment_uuid, *, actor, key: str, note: str = "") -> dict:
@@ -733,7 +781,7 @@ def sweep_not_started(*, clock: Clock = SYSTEM_CLOCK, limit: int = 10_000) -> in
             enrolment = _locked(enrolment_uuid, None)
             _check(enrolment, "lapse", None)
             _release(enrolment, None)
-            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {enrolment.start_deadline.isoformat()}")
+            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {enrolment.start_deadline}")
             return _result(enrolment)
 
         try:

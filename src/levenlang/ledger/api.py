@@ -1,13 +1,13 @@
 """REST API of the Leerrekening (/api/v1/): where a person or an organisation acts on it. Every POST needs an
 `Idempotency-Key` header; the same key with the same body returns the first answer, with another body 409."""
 
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from levenlang.core import api as core_api
+from levenlang.core.api import IDEMPOTENCY_KEY, idempotency_key
 from levenlang.core.categories import Category, categories_in
 from levenlang.ledger import services
 from levenlang.ledger.models import Pot
@@ -16,24 +16,10 @@ from levenlang.residents.services import Resident
 
 CATEGORY_BY_NAME = {c.name.lower(): c for c in Category}
 CATEGORY_NAMES = sorted(CATEGORY_BY_NAME)  # the enum in the OpenAPI schema (SPECTACULAR_SETTINGS)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="A unique key per request."
-)
-
-
-def idempotency_key(request) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 100:
-        raise ValidationError({"Idempotency-Key": _("Send a unique Idempotency-Key header (1 to 100 characters).")})
-    # Keys are per user: two users can never collide, nor replay each other's answers.
-    return f"api:{request.user.uuid}:{key}"
 
 
 def own_resident(request) -> Resident:
-    resident = residents.resident_of(request.user)
-    if resident is None:
-        raise PermissionDenied(_("Only a resident has a Leerrekening."))
-    return resident
+    return core_api.own_resident(request, residents.resident_of)
 
 
 class CategoryField(serializers.ChoiceField):
@@ -45,7 +31,7 @@ class CategoryField(serializers.ChoiceField):
 
 
 class PotSerializer(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.name")
+    source = serializers.CharField(source="source.name")  # type: ignore[assignment]  # stubs: Field.source is a str
     categories = serializers.SerializerMethodField()
     available_cents = serializers.IntegerField()
 
@@ -92,19 +78,7 @@ class PreviewRequest(serializers.Serializer):
     price_cents = serializers.IntegerField(min_value=1)
 
 
-class DrawSerializer(serializers.Serializer):
-    pot = serializers.UUIDField()
-    kind = serializers.CharField()
-    lot = serializers.CharField()
-    expires_on = serializers.DateField(allow_null=True)
-    amount_cents = serializers.IntegerField()
-
-
-class PreviewResponse(serializers.Serializer):
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField()
-    own_share_cents = serializers.IntegerField()
-    draws = DrawSerializer(many=True)
+PreviewResponse = services.PreviewResponse
 
 
 class PreviewView(APIView):

@@ -12,9 +12,11 @@ Rules that hold for every mutating function:
 - The database checks the invariants again (migration 0002); an error here means nothing was written.
 
 The modules behind the door, by job: `idempotency` (commands run once per key), `previews` (the waterfall:
-which pot pays), `commands` (deposit, reserve, post, void, reverse, expire, own money), `organisations` (deposits
-by employers and sector funds), `allocation` (the yearly bulk credit), `reads` (what other apps read of the
-ledger). The statements (history, balances per date) are in ledger/statements.py, read by the ledger's own pages.
+which pot pays, and the preview's REST schema component), `commands` (deposit, reserve, post, void, reverse,
+expire, own money), `organisations` (deposits by employers and sector funds), `allocation` (the yearly bulk
+credit), `reads` (what other apps read of the ledger), `common` (what they share: amounts in cents, the
+person's lock, journals, the audit, system accounts). The statements (history, balances per date) are in
+ledger/statements.py, read by the ledger's own pages.
 """
 
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in, earmark_of
@@ -44,7 +46,15 @@ from levenlang.ledger.services.idempotency import (
     prepared_cursor,
 )
 from levenlang.ledger.services.organisations import deposit_for_employee
-from levenlang.ledger.services.previews import Draw, Preview, preview, preview_from, usable_pots, waterfall
+from levenlang.ledger.services.previews import (
+    Draw,
+    Preview,
+    PreviewResponse,
+    preview,
+    preview_from,
+    usable_pots,
+    waterfall,
+)
 from levenlang.ledger.services.reads import (
     available_cents,
     cap_amounts,
@@ -74,6 +84,7 @@ __all__ = [
     "Journal",
     "PotKind",
     "Preview",
+    "PreviewResponse",  # its schema in the REST API
     "Reservation",
     "Stored",
     "SystemAccount",

@@ -6,6 +6,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.errors import InvalidAmount, LedgerError
 from levenlang.ledger.models import Cap, Journal, Leg, PotKind, SystemAccount
 from levenlang.ledger.services.common import _NOT_CENTS, _audit, _cents, _journal, _not_expired
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
 __all__ = ["AllocationRow", "allocate", "allocate_arrays"]
 
@@ -67,7 +71,8 @@ def _new_uuid_sql() -> str:
     """Time-ordered UUIDs (version 7, PostgreSQL 18) where the server has them: a new pot's index entry then
     lands beside the previous one instead of on a random page of an index of millions (fewer pages written)."""
     connection.ensure_connection()
-    return "uuidv7()" if connection.pg_version >= 180000 else "gen_random_uuid()"
+    server = cast("PostgresWrapper", connection)  # the stubs type `connection` as the base wrapper
+    return "uuidv7()" if server.pg_version >= 180000 else "gen_random_uuid()"
 
 
 class _NothingCredited(Exception):
@@ -124,6 +129,89 @@ def allocate(
     )
 
 
+def _checked_input(resident_ids, amounts_cents, categories: Iterable[Category], chunk_size: int):
+    """(ids, amounts, earmark): the two arrays as int64 after a few vectorised checks (as long as each other, ids
+    strictly increasing, amounts whole cents above zero that fit a bigint), and the categories as an earmark."""
+    import numpy as np
+
+    ids, amounts = np.asarray(resident_ids), np.asarray(amounts_cents)
+    if ids.ndim != 1 or amounts.shape != ids.shape:
+        raise LedgerError(_("Give one amount for each resident."))
+    if len(ids) and (ids.dtype.kind not in "iu" or np.any(ids[1:] <= ids[:-1]) or ids[-1] > np.iinfo(np.int64).max):
+        raise LedgerError(_("The allocation list must be sorted by resident and name each resident once."))
+    if len(amounts) and amounts.dtype.kind not in "iu":
+        raise InvalidAmount(_NOT_CENTS["amount"][0])
+    if len(amounts) and amounts.min() <= 0:
+        raise InvalidAmount(_NOT_CENTS["amount"][1])
+    if len(amounts) and amounts.max() > np.iinfo(np.int64).max:
+        raise InvalidAmount(_NOT_CENTS["amount"][0])
+    earmark = earmark_of(categories)
+    if earmark == 0:
+        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
+    if chunk_size < 1:
+        raise LedgerError(_("A chunk must hold at least one resident."))
+    return ids.astype(np.int64, copy=False), amounts.astype(np.int64, copy=False), earmark
+
+
+@dataclass(frozen=True)
+class _ChunkedRun:
+    """One allocation run cut into chunks of `chunk_size` residents: what crediting one chunk needs."""
+
+    run_key: str
+    source: SystemAccount
+    lot: str
+    ids: Any  # numpy int64 arrays
+    amounts: Any
+    chunk_size: int
+    sql: str  # _ALLOCATE_CHUNK_SQL made for this run (caps, uuid function)
+    fixed: dict[str, Any]  # the statement's parameters that are the same for every chunk
+    today: datetime.date
+    actor: Any
+
+    def size(self, number: int) -> int:
+        return min(self.chunk_size, len(self.ids) - number * self.chunk_size)
+
+    def credit(self, number: int) -> tuple[int, int]:
+        """Credit one chunk in one transaction; returns (residents credited, cents)."""
+        from levenlang.ledger.models import AllocationChunk
+
+        start, end = number * self.chunk_size, (number + 1) * self.chunk_size
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # A commit lost in a server crash loses its AllocationChunk record with it: the rerun redoes it.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            journal, credited, cents = None, 0, 0
+            try:
+                with transaction.atomic():  # a savepoint: a chunk that credits nobody leaves no journal
+                    journal = _journal(
+                        Journal.Kind.ALLOCATION,
+                        description=f"{self.source.name} ({self.lot}), deel {number + 1}",
+                        today=self.today,
+                        actor=self.actor,
+                    )
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            self.sql,
+                            {
+                                **self.fixed,
+                                "residents": self.ids[start:end].tolist(),
+                                "amounts": self.amounts[start:end].tolist(),
+                                "journal": journal.pk,
+                            },
+                        )
+                        credited, cents = cursor.fetchone()
+                    if not credited:
+                        raise _NothingCredited
+                    Leg.objects.create(journal=journal, system_account=self.source, amount_cents=-cents)
+                    _audit(self.actor, journal, cents)
+            except _NothingCredited:
+                journal = None
+            AllocationChunk.objects.create(
+                run_key=self.run_key, number=number, journal=journal, residents=credited, amount_cents=cents
+            )
+        return credited, cents
+
+
 def allocate_arrays(
     resident_ids,
     amounts_cents,
@@ -149,25 +237,7 @@ def allocate_arrays(
     record, so a crash leaves whole chunks and a rerun does the rest. Inside a transaction (a test, or a caller
     that wants all-or-nothing) the chunks run one after the other in it. `progress` is called from the calling
     thread, once per chunk, with the number of residents of that chunk."""
-    import numpy as np
-
-    ids, amounts = np.asarray(resident_ids), np.asarray(amounts_cents)
-    if ids.ndim != 1 or amounts.shape != ids.shape:
-        raise LedgerError(_("Give one amount for each resident."))
-    if len(ids) and (ids.dtype.kind not in "iu" or np.any(ids[1:] <= ids[:-1]) or ids[-1] > np.iinfo(np.int64).max):
-        raise LedgerError(_("The allocation list must be sorted by resident and name each resident once."))
-    if len(amounts) and amounts.dtype.kind not in "iu":
-        raise InvalidAmount(_NOT_CENTS["amount"][0])
-    if len(amounts) and amounts.min() <= 0:
-        raise InvalidAmount(_NOT_CENTS["amount"][1])
-    if len(amounts) and amounts.max() > np.iinfo(np.int64).max:
-        raise InvalidAmount(_NOT_CENTS["amount"][0])
-    ids, amounts = ids.astype(np.int64, copy=False), amounts.astype(np.int64, copy=False)
-    earmark = earmark_of(categories)
-    if earmark == 0:
-        raise LedgerError(_("Say what the money may pay for: choose at least one spending category."))
-    if chunk_size < 1:
-        raise LedgerError(_("A chunk must hold at least one resident."))
+    ids, amounts, earmark = _checked_input(resident_ids, amounts_cents, categories, chunk_size)
 
     from levenlang.ledger.models import AllocationChunk
 
@@ -179,7 +249,6 @@ def allocate_arrays(
     todo = [number for number in numbers if number not in done]
     if todo:  # work left: its pots must not be born expired
         _not_expired(expires_on, clock.today())
-    today = clock.today()
     fixed = {
         "kind": str(pot_kind),
         "source": source.pk,
@@ -189,67 +258,27 @@ def allocate_arrays(
         "cap_kind": caps.get(str(pot_kind)),
         "cap_all": caps.get(""),
     }
-
-    def chunk(number: int) -> tuple[int, int]:
-        """Credit one chunk in one transaction; returns (residents credited, cents)."""
-        start = number * chunk_size
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # A commit lost in a server crash loses its AllocationChunk record with it: the rerun redoes it.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-            journal, credited, cents = None, 0, 0
-            try:
-                with transaction.atomic():  # a savepoint: a chunk that credits nobody leaves no journal
-                    journal = _journal(
-                        Journal.Kind.ALLOCATION,
-                        description=f"{source.name} ({lot}), deel {number + 1}",
-                        today=today,
-                        actor=actor,
-                    )
-                    with connection.cursor() as cursor:
-                        cursor.execute(
-                            sql,
-                            {
-                                **fixed,
-                                "residents": ids[start : start + chunk_size].tolist(),
-                                "amounts": amounts[start : start + chunk_size].tolist(),
-                                "journal": journal.pk,
-                            },
-                        )
-                        credited, cents = cursor.fetchone()
-                    if not credited:
-                        raise _NothingCredited
-                    Leg.objects.create(journal=journal, system_account=source, amount_cents=-cents)
-                    _audit(actor, journal, cents)
-            except _NothingCredited:
-                journal = None
-            AllocationChunk.objects.create(
-                run_key=run_key, number=number, journal=journal, residents=credited, amount_cents=cents
-            )
-        return credited, cents
-
-    def size(number: int) -> int:
-        return min(chunk_size, len(ids) - number * chunk_size)
+    run = _ChunkedRun(run_key, source, lot, ids, amounts, chunk_size, sql, fixed, clock.today(), actor)
 
     result = {"credited": 0, "done_before": 0, "refused": 0, "amount_cents": 0}
     for number in numbers:
         if number in done:
-            result["done_before"] += size(number)
+            result["done_before"] += run.size(number)
             if progress:
-                progress(size(number))
+                progress(run.size(number))
 
     def finished(number: int, credited: int, cents: int) -> None:
         result["credited"] += credited
-        result["refused"] += size(number) - credited
+        result["refused"] += run.size(number) - credited
         result["amount_cents"] += cents
         if progress:
-            progress(size(number))
+            progress(run.size(number))
 
     if workers > 1 and len(todo) > 1 and not connection.in_atomic_block:
-        _in_threads(todo, chunk, min(workers, len(todo)), finished)
+        _in_threads(todo, run.credit, min(workers, len(todo)), finished)
     else:
         for number in todo:
-            finished(number, *chunk(number))
+            finished(number, *run.credit(number))
     return result
 
 

@@ -382,7 +382,8 @@ def expire(*, clock: Clock = SYSTEM_CLOCK, batch_size: int = 1000, actor=None) -
                 ).values_list("id", "source_id", "posted_cents", "pending_cents")
             )
             journal = _journal(Journal.Kind.EXPIRY, description="Vervallen tegoed", today=today, actor=actor)
-            legs, per_source = [], {}
+            legs: list[Leg] = []
+            per_source: dict[int, int] = {}
             for pot_id, source_id, posted, pending in pots:
                 legs.append(Leg(journal=journal, pot_id=pot_id, amount_cents=-(posted - pending)))
                 per_source[source_id] = per_source.get(source_id, 0) + posted - pending

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import psycopg
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -84,8 +85,25 @@ class Stored:
     result: dict
 
 
+@overload
 def idempotent(
-    operation: str, key: str, request: dict, work: Callable[..., dict], *, stores_itself: bool = False
+    operation: str, key: str, request: dict, work: Callable[[], dict], *, stores_itself: Literal[False] = False
+) -> dict: ...
+
+
+@overload
+def idempotent(
+    operation: str, key: str, request: dict, work: Callable[[CommandRun], Stored], *, stores_itself: Literal[True]
+) -> dict: ...
+
+
+def idempotent(
+    operation: str,
+    key: str,
+    request: dict,
+    work: Callable[..., dict | Stored],  # per the overloads: () -> dict, or (CommandRun) -> Stored
+    *,
+    stores_itself: bool = False,
 ) -> dict:
     """Run `work` once per key in one transaction and store its result; replay it for a retry.
 
@@ -112,7 +130,7 @@ def idempotent(
                     if twin is None:
                         raise
                     raise _AnsweredByTwin(twin) from None
-                if stores_itself:
+                if isinstance(result, Stored):  # the work stored its command row itself (stores_itself)
                     return result.result
                 with connection.cursor() as cursor:
                     cursor.execute(command_insert_sql(), command.row(result))

@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
+from rest_framework import serializers
 
 from levenlang.core.categories import ALL_CATEGORIES, Category
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.services.common import _cents
 
-__all__ = ["Draw", "Preview", "preview", "preview_from", "usable_pots", "waterfall"]
+__all__ = ["Draw", "Preview", "PreviewResponse", "preview", "preview_from", "usable_pots", "waterfall"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,23 @@ class Preview:
                 for d in self.draws
             ],
         }
+
+
+class DrawSerializer(serializers.Serializer):
+    pot = serializers.UUIDField()
+    kind = serializers.CharField()
+    lot = serializers.CharField()
+    expires_on = serializers.DateField(allow_null=True)
+    amount_cents = serializers.IntegerField()
+
+
+# `Preview.as_dict()` in the REST API: one schema component for the ledger's preview and the booking's. (A comment,
+# not a docstring: drf-spectacular would publish a docstring as the component's description.)
+class PreviewResponse(serializers.Serializer):
+    price_cents = serializers.IntegerField()
+    covered_cents = serializers.IntegerField()
+    own_share_cents = serializers.IntegerField()
+    draws = DrawSerializer(many=True)
 
 
 # The pots that may pay for a category today, with what is available in each. Booking adds the lock (below).
