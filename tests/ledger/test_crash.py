@@ -94,7 +94,24 @@ def run_and_kill(command: list[str]) -> tuple[int, bytes]:
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
+    wait_for_orphaned_backends()
     return done, seen
+
+
+def wait_for_orphaned_backends(timeout: float = 60) -> None:
+    """A COMMIT the killed process had already sent still completes on the server after the client is gone: wait
+    until its server processes have ended, so that what the test reads next is what will stay."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+    raise AssertionError("the killed allocation's database sessions did not end within a minute")
 
 
 @pytest.mark.django_db(transaction=True)
