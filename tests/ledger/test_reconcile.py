@@ -314,3 +314,20 @@ def test_two_link_runs_at_once_link_every_journal_exactly_once(budget):
     assert ChainLink.objects.count() == 40
     assert sorted(ChainLink.objects.values_list("position", flat=True)) == list(range(1, 41))
     assert reconcile() == []
+
+
+def test_the_chain_is_extended_every_quarter_hour_and_reconciled_every_night():
+    from procrastinate.contrib.django import app
+
+    periodic = {task.periodic_id: task for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["link_journals"].cron == "*/15 * * * *"
+    assert periodic["reconcile_books"].cron == "7 2 * * *"
+
+
+def test_an_earlier_report_that_cannot_be_read_or_has_no_head_is_refused(books, tmp_path):
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(CommandError, match="Cannot read the earlier report"):
+        reconcile_command("--expect", str(tmp_path / "broken.json"))
+    (tmp_path / "headless.json").write_text('{"counts": {"journals": 1}}')
+    with pytest.raises(CommandError, match="differences found"):
+        reconcile_command("--expect", str(tmp_path / "headless.json"))

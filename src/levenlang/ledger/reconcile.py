@@ -166,8 +166,11 @@ def compare(expected: dict) -> list[str]:
     position, or an append-only table has fewer rows. `expected` is that report (as read from JSON)."""
     differences = []
     chain = expected.get("chain") if isinstance(expected, dict) else None
-    valid = isinstance(chain, dict) and isinstance(chain.get("position"), int) and isinstance(chain.get("head"), str)
-    if not valid:
+    if (
+        not isinstance(chain, dict)
+        or not isinstance(chain.get("position"), int)
+        or not isinstance(chain.get("head"), str)
+    ):
         return ["the earlier report has no chain head (position and head): it cannot be compared"]
     position, head = chain["position"], chain["head"]
     if position > 0:

@@ -46,7 +46,7 @@ def _latest_report(folder: Path) -> dict | None:
     return None
 
 
-@app.periodic(cron="37 1 * * *", periodic_id="reconcile_books")
+@app.periodic(cron="7 2 * * *", periodic_id="reconcile_books")
 @app.task(queue="ledger", queueing_lock="reconcile_books")
 @closes_connection
 def reconcile_books(timestamp: int | None = None) -> dict:
