@@ -105,13 +105,12 @@ CHECKS: list[tuple[str, str]] = [
     ),
     (
         # A command stores its journal's uuid in its result, in the same transaction; without that record a retry
-        # of the command would book the money again.
-        "a journal has lost its idempotency record (ledger_command or allocation chunk)",
+        # of the command would book the money again. (An allocation cannot be doubled by a rerun: a second pot for
+        # the same source and lot is refused by its unique constraint.)
+        "a journal has lost its idempotency record (ledger_command)",
         """SELECT j.uuid::text, j.kind FROM ledger_journal j
-            WHERE (j.kind IN ('deposit', 'payout', 'refund', 'clawback')
-                   AND NOT EXISTS (SELECT 1 FROM ledger_command c WHERE c.result ->> 'journal' = j.uuid::text))
-               OR (j.kind = 'allocation'
-                   AND NOT EXISTS (SELECT 1 FROM ledger_allocationchunk a WHERE a.journal_id = j.id))""",
+            WHERE j.kind IN ('deposit', 'payout', 'refund', 'clawback')
+              AND NOT EXISTS (SELECT 1 FROM ledger_command c WHERE c.result ->> 'journal' = j.uuid::text)""",
     ),
     ("the journal chain does not hold", chain_problems_sql()),
 ]
