@@ -300,3 +300,23 @@ class OwnPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.amount_cents} cents"
+
+
+class ChainLink(models.Model):
+    """One link of the hash chain over the journals (ledger/chain.py): the journal at this position, and
+    sha256(prev_hash || the journal's content). Appended after commit by a task, never by a booking; append-only."""
+
+    journal = models.OneToOneField(Journal, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    position = models.BigIntegerField(unique=True)
+    hash = models.BinaryField(max_length=32)
+    prev_hash = models.BinaryField(max_length=32)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_chain_link"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="chain_link_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {bytes(self.hash).hex()[:12]}"

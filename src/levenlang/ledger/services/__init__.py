@@ -24,6 +24,7 @@ from levenlang.ledger.clock import SYSTEM_CLOCK, Clock, FixedClock
 from levenlang.ledger.models import Journal, PotKind, Reservation, SystemAccount
 from levenlang.ledger.payments import DemoPaymentProvider
 from levenlang.ledger.payments import get_provider as payment_provider
+from levenlang.ledger.reconcile import register_check as register_reconcile_check
 from levenlang.ledger.services.allocation import AllocationRow, allocate, allocate_arrays
 from levenlang.ledger.services.commands import (
     OWN_POT_LOT,
@@ -60,6 +61,7 @@ from levenlang.ledger.services.reads import (
     cap_amounts,
     command_exists,
     describe_draws,
+    payees_sql,
     provider_payable_sql,
     provider_payout_legs,
     reservation_id_sql,
@@ -104,6 +106,7 @@ __all__ = [
     "forfeited_account",
     "idempotent",
     "own_money_account",
+    "payees_sql",
     "payment_provider",
     "post",
     "prepared_cursor",
@@ -111,6 +114,8 @@ __all__ = [
     "preview_from",
     "provider_payable_sql",
     "provider_payout_legs",
+    # checks of higher apps that `manage.py reconcile` runs too
+    "register_reconcile_check",
     "reservation_id_sql",
     "reserve",
     "reverse_payout",

@@ -10,6 +10,7 @@ __all__ = [
     "cap_amounts",
     "command_exists",
     "describe_draws",
+    "payees_sql",
     "provider_payable_sql",
     "provider_payout_legs",
     "reservation_id_sql",
@@ -85,3 +86,18 @@ def provider_payable_sql(provider_id: str) -> str:
 def reservation_id_sql(reservation_uuid: str) -> str:
     """A scalar subquery: the id of the reservation whose uuid is the SQL `reservation_uuid` (a placeholder)."""
     return f"(SELECT id FROM ledger_reservation WHERE uuid = {reservation_uuid})"  # noqa: S608 -- a placeholder
+
+
+def payees_sql() -> str:
+    """A query for another app's reconcile check: for every reservation, each account its money goes to or comes
+    back from (its payee, and the system-account legs of its payouts, refunds and clawbacks), as rows of
+    reservation_id, what (a description), account_kind and provider_id (NULL for an account of no provider)."""
+    return """SELECT r.id AS reservation_id, 'payee of reservation ' || r.uuid AS what, a.kind AS account_kind,
+                     a.provider_id
+                FROM ledger_reservation r JOIN ledger_systemaccount a ON a.id = r.payee_id
+              UNION ALL
+              SELECT j.reservation_id, j.kind || ' ' || j.uuid, a.kind, a.provider_id
+                FROM ledger_journal j
+                JOIN ledger_leg l ON l.journal_id = j.id
+                JOIN ledger_systemaccount a ON a.id = l.system_account_id
+               WHERE j.kind IN ('payout', 'refund', 'clawback') AND j.reservation_id IS NOT NULL"""
