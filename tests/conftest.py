@@ -61,6 +61,23 @@ def as_owner(transactional_db):
 
 
 @pytest.fixture
+def owner_db():
+    """Request before `db`: the test's transaction (rolled back at the end) then runs as the owner role, for tests
+    that break the books behind the triggers as only the owner may (`ALTER TABLE … DISABLE TRIGGER USER`)."""
+    with dbroles.as_owner():
+        yield
+
+
+def disable_triggers(cursor, tables: list[str]) -> None:
+    """As the owner, in the test's transaction: run the deferred checks of what was booked so far (a table with
+    pending trigger events cannot be altered), then switch the tables' own triggers off until the rollback."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for table in tables:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+
+
+@pytest.fixture
 def owner_cursor(db):
     """A cursor on a second connection that logs in as the owner role, in a transaction rolled back at the end:
     for DDL a test needs (a scratch schema, a changed function) without touching the database for later tests."""

@@ -37,6 +37,7 @@ NOT_PEOPLE = {
     "demo.population": "demo data generator",
     "enrolment.monitoring.price_bunching": "modules per provider near a price ceiling",
     "enrolment.views.price_monitor": "enrolments of suspended providers, for the ministry's and administrators' page",
+    "ledger.chain.chain_head": "journals linked in the hash chain",
     "ledger.reconcile": "the ledger's invariants (journals, pots, reservations)",
     "ledger.beancount_export": "accounts and journals for auditors",
     "portal.services._employee_count": "inside employer_home and sector_fund_home, which suppress it",

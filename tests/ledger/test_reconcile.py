@@ -16,6 +16,7 @@ from levenlang.ledger import chain, services
 from levenlang.ledger.models import Category, ChainLink, Journal, PotKind, Reservation
 from levenlang.ledger.reconcile import reconcile, report
 from levenlang.ledger.tasks import link_journals, reconcile_books
+from tests.conftest import disable_triggers
 from tests.factories import ResidentFactory
 
 LATER = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=400)
@@ -25,11 +26,11 @@ def key() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def execute(*statements) -> None:
+def execute(*statements, check_first: bool = True) -> None:
     with connection.cursor() as cursor:
-        # run the deferred checks of what the test booked now, while those books are still whole
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if check_first:  # run the deferred checks of what the test booked now, while those books are still whole
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for statement in statements:
             if isinstance(statement, tuple):
                 cursor.execute(*statement)
@@ -37,9 +38,31 @@ def execute(*statements) -> None:
                 cursor.execute(statement)
 
 
+LEDGER_TABLES = [
+    "ledger_journal",
+    "ledger_leg",
+    "ledger_pot",
+    "ledger_reservation",
+    "ledger_reservationpart",
+    "ledger_chain_link",
+    "ledger_command",
+]
+
+
 def behind_the_triggers(*statements) -> None:
-    """What someone with the owner's rights can do: switch the triggers (and foreign keys) off for this transaction."""
-    execute("SET LOCAL session_replication_role = replica", *statements, "SET LOCAL session_replication_role = origin")
+    """What someone with the owner's rights can do: switch the tables' triggers and foreign keys off until the test's
+    rollback."""
+    with connection.cursor() as cursor:
+        disable_triggers(cursor, LEDGER_TABLES)
+        # and their foreign keys, which the test case would still check before its rollback
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = ANY(%s::regclass[])",
+            [LEDGER_TABLES],
+        )
+        for table, constraint in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+    execute(*statements, check_first=False)
 
 
 def deposit(resident, cents: int, source, *, categories=(Category.STUDY,), lot: str = "2026") -> dict:
@@ -66,7 +89,7 @@ def reconcile_command(*args) -> str:
 
 
 @pytest.fixture
-def books(db, budget, payee):
+def books(owner_db, db, budget, payee):
     """Three residents with deposits, a paid-out reservation and an open one; every journal linked."""
     people = [ResidentFactory() for _ in range(3)]
     for n, person in enumerate(people):
@@ -118,9 +141,10 @@ def test_a_clean_ledger_passes_and_its_report_anchors_the_chain(books, budget, t
 def test_emptying_every_ledger_table_is_found_with_the_earlier_report(books, tmp_path):
     reconcile_command("--report", str(tmp_path / "r.json"))
     execute(
+        "SET LOCAL levenlang.allow_truncate = on",  # the owner passes the guard only on purpose
         "TRUNCATE ledger_chain_link, ledger_leg, ledger_journal, ledger_reservationpart, ledger_reservation, "
         "ledger_allocationchunk, ledger_ownpayment, ledger_pot, ledger_leerrekening, ledger_command, "
-        "ledger_systemaccount, ledger_cap CASCADE"
+        "ledger_systemaccount, ledger_cap CASCADE",
     )
     assert reconcile() == []  # the empty books balance: only the anchor outside the tables shows the loss
     with pytest.raises(CommandError, match="differences found"):
@@ -282,7 +306,10 @@ def test_the_nightly_task_links_logs_one_json_line_and_compares_with_yesterdays_
     (saved,) = (tmp_path / "reconcile").glob("reconcile-*.json")
     assert json.loads(saved.read_text())["chain"]["head"] == result["chain"]["head"]
     # the next night finds the damage done since, by the report it kept
-    execute("TRUNCATE ledger_chain_link, ledger_leg, ledger_journal, ledger_command CASCADE")
+    execute(
+        "SET LOCAL levenlang.allow_truncate = on",  # the owner passes the guard only on purpose
+        "TRUNCATE ledger_chain_link, ledger_leg, ledger_journal, ledger_command CASCADE",
+    )
     assert any(line.startswith("the chain no longer reaches position 6") for line in reconcile_books()["differences"])
 
 

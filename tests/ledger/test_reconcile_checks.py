@@ -156,7 +156,7 @@ def a_journal_without_legs(b: Books):
     return [
         (
             "INSERT INTO ledger_journal (uuid, kind, description, effective_date, created_at) "
-            "VALUES (gen_random_uuid(), 'deposit', 'leeg', '2026-03-01', now())",
+            "VALUES (gen_random_uuid(), 'allocation', 'leeg', '2026-03-01', now())",  # allocations have no command row
             [],
         )
     ], ()
@@ -271,9 +271,18 @@ def test_each_kind_of_broken_books_is_reported_by_its_own_check_alone(books, cor
     assert reported() == {}  # rolled back
 
 
+# Checks whose broken books are made in tests/ledger/test_reconcile.py (they need a chain, or several residents).
+CASES_ELSEWHERE = {
+    rule("the journal chain does not hold"),
+    rule("a reservation holds money in a pot whose earmark"),
+    rule("a journal has lost its idempotency record"),
+    rule("a payout, refund or clawback moved money"),
+}
+
+
 def test_every_check_has_a_case_of_broken_books():
     covered = {name for _case, expected in CASES for name in expected}
-    assert covered == set(RULES)
+    assert covered | CASES_ELSEWHERE == set(RULES)
 
 
 def test_a_difference_names_the_rows_that_break_the_rule(books):

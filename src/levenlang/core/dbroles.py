@@ -27,6 +27,7 @@ APPEND_ONLY = {
     "ledger_journal": "UPDATE, DELETE",
     "ledger_leg": "UPDATE, DELETE",
     "ledger_reservationpart": "UPDATE, DELETE",
+    "ledger_chain_link": "UPDATE, DELETE",
     "ledger_reservation": "DELETE",  # its status changes once; the pot balances follow by trigger
     "ledger_pot": "DELETE",  # its balances are updated by the triggers, which run as the app role
 }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0004_faster_allocation")]
+    dependencies = [("ledger", "0005_refuse_truncate"), ("core", "0003_refuse_truncate")]
 
     operations = [
         migrations.CreateModel(
@@ -43,8 +43,11 @@ class Migration(migrations.Migration):
                 CHECK (octet_length(hash) = 32 AND octet_length(prev_hash) = 32);
             CREATE TRIGGER ledger_chain_link_append_only BEFORE UPDATE OR DELETE ON ledger_chain_link
                 FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+            CREATE TRIGGER ledger_chain_link_refuse_truncate BEFORE TRUNCATE ON ledger_chain_link
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
             """,
             """
+            DROP TRIGGER ledger_chain_link_refuse_truncate ON ledger_chain_link;
             DROP TRIGGER ledger_chain_link_append_only ON ledger_chain_link;
             ALTER TABLE ledger_chain_link DROP CONSTRAINT chain_link_hashes_are_sha256;
             """,
