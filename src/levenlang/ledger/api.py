@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from levenlang.core.api_fields import CentsField
 from levenlang.core.categories import Category, categories_in
 from levenlang.ledger import services
 from levenlang.ledger.models import Pot
@@ -47,7 +48,9 @@ class CategoryField(serializers.ChoiceField):
 class PotSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")
     categories = serializers.SerializerMethodField()
-    available_cents = serializers.IntegerField()
+    posted_cents = CentsField()
+    pending_cents = CentsField()
+    available_cents = CentsField()
 
     class Meta:
         model = Pot
@@ -68,8 +71,8 @@ class PotSerializer(serializers.ModelSerializer):
 
 class LeerrekeningSerializer(serializers.Serializer):
     pots = PotSerializer(many=True)
-    available_cents = serializers.IntegerField()
-    reserved_cents = serializers.IntegerField()
+    available_cents = CentsField()
+    reserved_cents = CentsField()
 
 
 class LeerrekeningView(APIView):
@@ -89,7 +92,7 @@ class LeerrekeningView(APIView):
 
 class PreviewRequest(serializers.Serializer):
     category = CategoryField()
-    price_cents = serializers.IntegerField(min_value=1)
+    price_cents = CentsField(min_value=1)
 
 
 class DrawSerializer(serializers.Serializer):
@@ -97,13 +100,13 @@ class DrawSerializer(serializers.Serializer):
     kind = serializers.CharField()
     lot = serializers.CharField()
     expires_on = serializers.DateField(allow_null=True)
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class PreviewResponse(serializers.Serializer):
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField()
-    own_share_cents = serializers.IntegerField()
+    price_cents = CentsField()
+    covered_cents = CentsField()
+    own_share_cents = CentsField()
     draws = DrawSerializer(many=True)
 
 
@@ -121,7 +124,7 @@ class PreviewView(APIView):
 
 class DepositRequest(serializers.Serializer):
     resident = serializers.UUIDField(help_text="The employee's resident ID (never a BSN).")
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = CentsField(min_value=1)
     categories = serializers.ListField(child=CategoryField(), min_length=1)
     expires_on = serializers.DateField(required=False, allow_null=True)
     employer = serializers.UUIDField(required=False, help_text="Needed when you work for several employers.")
@@ -131,7 +134,7 @@ class DepositRequest(serializers.Serializer):
 class DepositResponse(serializers.Serializer):
     journal = serializers.UUIDField()
     pot = serializers.UUIDField()
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class DepositView(APIView):
@@ -157,13 +160,13 @@ class DepositView(APIView):
 
 
 class OwnDepositRequest(serializers.Serializer):
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = CentsField(min_value=1)
 
 
 class OwnDepositResponse(serializers.Serializer):
     payment = serializers.UUIDField()
     checkout_url = serializers.CharField(help_text="Send the person here to pay.")
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class OwnDepositView(APIView):

@@ -2,6 +2,7 @@
 employees. Which source and pot kind follow from who deposits; the deposit itself is `commands.deposit`."""
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -70,7 +71,9 @@ def deposit_for_employee(
         resident_id=resident.pk,
         source=source,
         pot_kind=pot_kind,
-        lot=f"{today:%Y%m%d}-{key[-40:]}",
+        # One pot per deposit, named by the key alone: a retry on another day is the same request (and two keys
+        # that end alike are still two lots). The date of the deposit is the journal's.
+        lot=f"storting-{hashlib.sha256(key.encode()).hexdigest()[:40]}",
         amount_cents=amount_cents,
         categories=categories,
         expires_on=expires_on,
