@@ -316,3 +316,16 @@ def test_two_keys_that_end_alike_are_two_deposits(client, hr, employee):
     assert api_deposit(client, employee, 1_000, key=f"a-{tail}").status_code == 201
     assert api_deposit(client, employee, 2_000, key=f"b-{tail}").status_code == 201
     assert sorted(Pot.objects.values_list("posted_cents", flat=True)) == [1_000, 2_000]
+
+
+def test_a_retry_after_the_employment_ended_still_gets_the_first_answer(client, hr, employee, monkeypatch):
+    client.force_login(hr)
+    first = api_deposit(client, employee, 75_000, key="late")
+    assert first.status_code == 201
+    Employment.objects.filter(resident=employee).update(end_date=timezone.localdate())
+    next_week = timezone.now() + datetime.timedelta(days=7)
+    monkeypatch.setattr(timezone, "now", lambda: next_week)
+    again = api_deposit(client, employee, 75_000, key="late")
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert api_deposit(client, employee, 75_000, key="new").status_code == 404  # a new deposit is refused
+    assert Pot.objects.get().posted_cents == 75_000
