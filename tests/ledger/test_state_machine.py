@@ -47,6 +47,7 @@ from levenlang.ledger.errors import (
     NothingToPayWith,
 )
 from levenlang.ledger.models import (
+    AmountCap,
     Cap,
     Category,
     Journal,
@@ -189,6 +190,12 @@ class LedgerMachine(RuleBasedStateMachine):
         self.reservations: dict[str, ModelReservation] = {}
         self.balances: dict[tuple, int] = defaultdict(int)  # ("account", id) or ("forfeited", source id)
         self.caps: dict[str, int] = {}
+        # The ceilings on deposits (AmountCap, the defaults of migration 0005 unless an example sets tighter ones),
+        # by (rule, pot kind), and what each source deposited per (resident, source, year).
+        self.amount_caps: dict[tuple[str, str], int] = {
+            (rule, kind): cents for rule, kind, cents in AmountCap.objects.values_list("rule", "pot_kind", "max_cents")
+        }
+        self.deposited: dict[tuple[int, int, int], int] = defaultdict(int)
         self.done: list[tuple[str, object, dict, dict]] = []  # accepted commands: (name, function, kwargs, result)
         self.allocations: list[tuple[str, list, dict]] = []  # (run key, rows, kwargs)
         self.chunks: dict[str, set[int]] = defaultdict(set)  # run key -> chunk numbers recorded
@@ -226,6 +233,18 @@ class LedgerMachine(RuleBasedStateMachine):
             if cap_kind in self.caps and held + amount > self.caps[cap_kind]:
                 return True
         return False
+
+    def deposit_over_cap(self, resident: int, source: int, kind: str, amount: int) -> bool:
+        """The balance caps, and the ceilings on deposits: one deposit, per source per year, the account total."""
+        year = self.clock.today().year
+        held = sum(p.posted for p in self.pots_of(resident))
+        ceilings = (
+            (("per_deposit", kind), amount),
+            (("per_source_per_year", kind), self.deposited[resident, source, year] + amount),
+            (("account_total", ""), held + amount),
+        )
+        over = any(key in self.amount_caps and total > self.amount_caps[key] for key, total in ceilings)
+        return over or self.over_cap(resident, kind, amount)
 
     def learn_pot(self, resident: int, source: int, lot: str) -> ModelPot:
         """A pot the service has just created: the model takes its identity (id, uuid) from the database."""
@@ -276,6 +295,24 @@ class LedgerMachine(RuleBasedStateMachine):
         for kind, cents in caps.items():
             Cap.objects.create(pot_kind=kind, max_cents=cents)
         self.caps = caps
+
+    @initialize(
+        amount_caps=st.sampled_from(
+            [
+                {},  # the defaults
+                {("per_deposit", "employer"): 50_000, ("per_source_per_year", "sector_fund"): 300_000},
+                {("account_total", ""): 400_000, ("per_source_per_year", "employer"): 120_000},
+            ]
+        )
+    )
+    def set_amount_caps(self, amount_caps):
+        """Tighter ceilings on deposits than the defaults, so that examples reach them often."""
+        self.setting_up = True
+        for (rule_name, kind), cents in amount_caps.items():
+            AmountCap.objects.update_or_create(
+                rule=rule_name, pot_kind=kind, defaults={"max_cents": cents, "reason": "test"}
+            )
+        self.amount_caps.update(amount_caps)
 
     @initialize(
         amounts=st.lists(st.integers(1, 300_000), min_size=RESIDENTS, max_size=RESIDENTS),
@@ -407,7 +444,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.refused(InvalidAmount, services.deposit, **kwargs)
         elif earmark == 0 or (expires_on is not None and expires_on < today):
             self.refused(LedgerError, services.deposit, **kwargs)
-        elif self.over_cap(resident, kind, amount):
+        elif self.deposit_over_cap(resident, account.pk, kind, amount):
             self.refused(CapExceeded, services.deposit, **kwargs)
         elif existing is not None and (existing.kind, existing.earmark, existing.expires_on) != (
             kind,
@@ -421,6 +458,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert (pot.kind, pot.earmark, pot.expires_on) == (kind, earmark, expires_on)
             assert result == {"journal": result["journal"], "pot": pot.uuid, "amount_cents": amount}
             pot.posted += amount
+            self.deposited[resident, account.pk, today.year] += amount
             self.balances["account", account.pk] -= amount
 
     # -- reservations ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levenlang.core.api import IDEMPOTENCY_KEY, get_permitted_object, idempotency_key, own_resident
+from levenlang.core.api_fields import CentsField
 from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import VIEW_ENROLMENT, VIEW_FUNDING_PREVIEW
 from levenlang.core.roles import Role
@@ -53,6 +54,10 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     learner_name = serializers.CharField(source="resident.__str__")
     flagged = serializers.BooleanField(source="is_flagged", help_text="Open, and the provider is suspended.")
     has_credential = serializers.SerializerMethodField()
+    price_cents = CentsField()
+    covered_cents = CentsField(allow_null=True)
+    own_share_cents = CentsField(allow_null=True)
+    paid_cents = CentsField(allow_null=True)
 
     class Meta:
         model = Enrolment
@@ -97,11 +102,11 @@ class RequestSerializer(serializers.Serializer):
 class StepResult(serializers.Serializer):
     enrolment = serializers.UUIDField()
     status = serializers.CharField()
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField(allow_null=True)
-    own_share_cents = serializers.IntegerField(allow_null=True)
+    price_cents = CentsField()
+    covered_cents = CentsField(allow_null=True)
+    own_share_cents = CentsField(allow_null=True)
     completed_percent = serializers.IntegerField(allow_null=True)
-    paid_cents = serializers.IntegerField(allow_null=True)
+    paid_cents = CentsField(allow_null=True)
 
 
 class EnrolmentList(ListAPIView):
@@ -167,7 +172,7 @@ class CompleteSerializer(NoteSerializer):
 
 
 class ReserveSerializer(serializers.Serializer):
-    expected_own_share_cents = serializers.IntegerField(
+    expected_own_share_cents = CentsField(
         min_value=0,
         required=False,
         allow_null=True,

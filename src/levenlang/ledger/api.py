@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from levenlang.core import api as core_api
 from levenlang.core.api import IDEMPOTENCY_KEY, idempotency_key
+from levenlang.core.api_fields import CentsField
 from levenlang.core.categories import Category, categories_in
 from levenlang.ledger import services
 from levenlang.ledger.models import Pot
@@ -33,7 +34,9 @@ class CategoryField(serializers.ChoiceField):
 class PotSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")  # type: ignore[assignment]  # stubs: Field.source is a str
     categories = serializers.SerializerMethodField()
-    available_cents = serializers.IntegerField()
+    posted_cents = CentsField()
+    pending_cents = CentsField()
+    available_cents = CentsField()
 
     class Meta:
         model = Pot
@@ -54,8 +57,8 @@ class PotSerializer(serializers.ModelSerializer):
 
 class LeerrekeningSerializer(serializers.Serializer):
     pots = PotSerializer(many=True)
-    available_cents = serializers.IntegerField()
-    reserved_cents = serializers.IntegerField()
+    available_cents = CentsField()
+    reserved_cents = CentsField()
 
 
 class LeerrekeningView(APIView):
@@ -75,7 +78,7 @@ class LeerrekeningView(APIView):
 
 class PreviewRequest(serializers.Serializer):
     category = CategoryField()
-    price_cents = serializers.IntegerField(min_value=1)
+    price_cents = CentsField(min_value=1)
 
 
 PreviewResponse = services.PreviewResponse
@@ -95,7 +98,7 @@ class PreviewView(APIView):
 
 class DepositRequest(serializers.Serializer):
     resident = serializers.UUIDField(help_text="The employee's resident ID (never a BSN).")
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = CentsField(min_value=1)
     categories = serializers.ListField(child=CategoryField(), min_length=1)
     expires_on = serializers.DateField(required=False, allow_null=True)
     employer = serializers.UUIDField(required=False, help_text="Needed when you work for several employers.")
@@ -105,7 +108,7 @@ class DepositRequest(serializers.Serializer):
 class DepositResponse(serializers.Serializer):
     journal = serializers.UUIDField()
     pot = serializers.UUIDField()
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class DepositView(APIView):
@@ -131,13 +134,13 @@ class DepositView(APIView):
 
 
 class OwnDepositRequest(serializers.Serializer):
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = CentsField(min_value=1)
 
 
 class OwnDepositResponse(serializers.Serializer):
     payment = serializers.UUIDField()
     checkout_url = serializers.CharField(help_text="Send the person here to pay.")
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class OwnDepositView(APIView):

@@ -17,6 +17,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in, earmark_of  # noqa: F401 -- named here too
+from levenlang.core.money import MAX_CENTS
+
+
+def _within_max(field: str, name: str, *, negative: bool = False) -> models.CheckConstraint:
+    """CHECK: the amount stays within ±MAX_CENTS (core.money), so that no amount a browser would round can exist."""
+    bound = models.Q(**{f"{field}__lte": MAX_CENTS})
+    if negative:
+        bound &= models.Q(**{f"{field}__gte": -MAX_CENTS})
+    return models.CheckConstraint(condition=bound, name=name)
 
 
 class PotKind(models.TextChoices):
@@ -104,6 +113,7 @@ class Pot(models.Model):
             models.CheckConstraint(
                 condition=models.Q(earmark__gte=1, earmark__lte=ALL_CATEGORIES), name="pot_earmark_valid"
             ),
+            _within_max("posted_cents", "pot_posted_within_max"),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +178,7 @@ class Leg(models.Model):
                 name="leg_one_account",
             ),
             models.CheckConstraint(condition=~models.Q(amount_cents=0), name="leg_not_zero"),
+            _within_max("amount_cents", "leg_within_max", negative=True),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +221,7 @@ class Reservation(models.Model):
                 | models.Q(posted_cents__gt=0, posted_cents__lte=models.F("reserved_cents")),
                 name="reservation_posted_within_reserved",
             ),
+            _within_max("price_cents", "reservation_price_within_max"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +241,7 @@ class ReservationPart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reservation", "position"], name="reservation_part_position"),
             models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="reservation_part_positive"),
+            _within_max("amount_cents", "reservation_part_within_max"),
         ]
 
     def __str__(self) -> str:
@@ -242,10 +255,46 @@ class Cap(models.Model):
     max_cents = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(max_cents__gt=0), name="cap_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_cents__gt=0), name="cap_positive"),
+            _within_max("max_cents", "cap_within_max"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pot_kind or 'leerrekening'} <= {self.max_cents} cents"
+
+
+class AmountCap(models.Model):
+    """A ceiling on the money that comes in by deposit, read by `deposit` (docs/ledger.md, "Ceilings on deposits").
+    The defaults and their reasons are rows written by migration 0005; change a row to change the rule. Reservations
+    never read this table: the booking path stays as fast as it was."""
+
+    class Rule(models.TextChoices):
+        PER_DEPOSIT = "per_deposit", _("One deposit")
+        PER_SOURCE_PER_YEAR = "per_source_per_year", _("All deposits of one source for one person in a calendar year")
+        ACCOUNT_TOTAL = "account_total", _("The whole Leerrekening after a deposit")
+
+    rule = models.CharField(max_length=30, choices=Rule.choices)
+    pot_kind = models.CharField(
+        max_length=20, choices=PotKind.choices, blank=True, help_text="Which deposits; empty for the account total."
+    )
+    max_cents = models.BigIntegerField()
+    reason = models.TextField(help_text="Why this figure: where it comes from in the rules.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "pot_kind"], name="amount_cap_one_per_rule_and_kind"),
+            models.CheckConstraint(condition=models.Q(max_cents__gt=0), name="amount_cap_positive"),
+            _within_max("max_cents", "amount_cap_within_max"),
+            models.CheckConstraint(
+                condition=models.Q(rule="account_total", pot_kind="")
+                | (~models.Q(rule="account_total") & ~models.Q(pot_kind="")),
+                name="amount_cap_kind_fits_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.pot_kind} <= {self.max_cents} cents"
 
 
 class Command(models.Model):
@@ -296,7 +345,10 @@ class OwnPayment(models.Model):
     journal = models.OneToOneField(Journal, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="own_payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="own_payment_positive"),
+            _within_max("amount_cents", "own_payment_within_max"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.amount_cents} cents"

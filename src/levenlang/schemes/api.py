@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levenlang.core.api import get_permitted_object
+from levenlang.core.api_fields import CentsField
 from levenlang.core.permissions import VIEW_RESIDENT
 from levenlang.residents import services as residents
 from levenlang.residents.services import Resident
@@ -29,7 +30,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class PartSerializer(serializers.Serializer):
     label = serializers.CharField()
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 class SchemeResultSerializer(serializers.Serializer):
@@ -37,7 +38,7 @@ class SchemeResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     applies_to = serializers.ChoiceField(choices=["person", "employer"])
     eligible = serializers.BooleanField()
-    amount_cents = serializers.IntegerField(allow_null=True)
+    amount_cents = CentsField(allow_null=True)
     reasons = ReasonSerializer(many=True, help_text="The conditions that held and those that failed.")
     parts = PartSerializer(many=True)
 
@@ -129,9 +130,9 @@ class SchemeRegisterView(APIView):
 
 class DepositEffectQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["employer", "own"], help_text="Who deposits: an employer, or the person.")
-    amount_cents = serializers.IntegerField(min_value=1, max_value=100_000_000)
-    yearly_wage_cents = serializers.IntegerField(min_value=0, max_value=1_000_000_000)
-    free_space_cents = serializers.IntegerField(
+    amount_cents = CentsField(min_value=1, max_value=100_000_000)
+    yearly_wage_cents = CentsField(min_value=0, max_value=1_000_000_000)
+    free_space_cents = CentsField(
         min_value=0, max_value=10_000_000_000, default=0, help_text="Employer only: WKR free space left."
     )
     year = serializers.IntegerField(min_value=2026, max_value=2100, required=False)
@@ -140,18 +141,18 @@ class DepositEffectQuery(serializers.Serializer):
 class DepositEffectSerializer(serializers.Serializer):
     kind = serializers.CharField()
     year = serializers.IntegerField()
-    gross_cents = serializers.IntegerField()
+    gross_cents = CentsField()
     rate_percent = serializers.FloatField(help_text="Marginal rate (employer) or deduction rate (own), in percent.")
-    exempt_cents = serializers.IntegerField(required=False)
-    in_free_space_cents = serializers.IntegerField(required=False)
-    final_levy_base_cents = serializers.IntegerField(required=False)
-    employer_tax_cents = serializers.IntegerField(required=False)
-    employer_net_cost_cents = serializers.IntegerField(required=False)
-    employee_net_benefit_cents = serializers.IntegerField(required=False)
-    employee_tax_saved_vs_wage_cents = serializers.IntegerField(required=False)
-    deduction_cents = serializers.IntegerField(required=False)
-    tax_refund_cents = serializers.IntegerField(required=False)
-    net_cost_cents = serializers.IntegerField(required=False)
+    exempt_cents = CentsField(required=False)
+    in_free_space_cents = CentsField(required=False)
+    final_levy_base_cents = CentsField(required=False)
+    employer_tax_cents = CentsField(required=False)
+    employer_net_cost_cents = CentsField(required=False)
+    employee_net_benefit_cents = CentsField(required=False)
+    employee_tax_saved_vs_wage_cents = CentsField(required=False)
+    deduction_cents = CentsField(required=False)
+    tax_refund_cents = CentsField(required=False)
+    net_cost_cents = CentsField(required=False)
 
 
 class DepositEffectView(APIView):

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.categories import Category, earmark_of
@@ -21,7 +22,7 @@ from levenlang.ledger.errors import (
     NotFound,
     NothingToPayWith,
 )
-from levenlang.ledger.models import Cap, Journal, Leerrekening, Leg, Pot, PotKind, Reservation, SystemAccount
+from levenlang.ledger.models import AmountCap, Cap, Journal, Leerrekening, Leg, Pot, PotKind, Reservation, SystemAccount
 from levenlang.ledger.services.common import (
     _audit,
     _cents,
@@ -51,25 +52,83 @@ __all__ = [
 # --- deposits and caps -------------------------------------------------------------------------------
 
 
-def _check_caps(leerrekening: Leerrekening, kind: str, amount: int) -> None:
+def _balance_caps(leerrekening: Leerrekening, kind: str, amount: int) -> None:
+    """The optional ceilings on a balance (`Cap`: per pot kind or the whole Leerrekening), shared with allocation."""
     caps = dict(Cap.objects.values_list("pot_kind", "max_cents"))
     if not caps:
         return
     pots = Pot.objects.filter(leerrekening=leerrekening)
     for cap_kind, queryset in ((kind, pots.filter(kind=kind)), ("", pots)):
         if cap_kind in caps:
-            held = sum(queryset.values_list("posted_cents", flat=True))
-            if held + amount > caps[cap_kind]:
-                raise CapExceeded(
-                    _(
-                        "This deposit of %(amount)s would bring the balance to %(total)s, above the ceiling of "
-                        "%(cap)s. Deposit at most %(room)s."
-                    ),
-                    amount=format_cents(amount),
-                    total=format_cents(held + amount),
-                    cap=format_cents(caps[cap_kind]),
-                    room=format_cents(max(caps[cap_kind] - held, 0)),
-                )
+            _refuse_above(sum(queryset.values_list("posted_cents", flat=True)), amount, caps[cap_kind])
+
+
+def _refuse_above(held: int, amount: int, cap: int) -> None:
+    if held + amount > cap:
+        raise CapExceeded(
+            _(
+                "This deposit of %(amount)s would bring the balance to %(total)s, above the ceiling of "
+                "%(cap)s. Deposit at most %(room)s."
+            ),
+            amount=format_cents(amount),
+            total=format_cents(held + amount),
+            cap=format_cents(cap),
+            room=format_cents(max(cap - held, 0)),
+        )
+
+
+def _amount_caps(kind: str) -> dict[str, int]:
+    """The `AmountCap`s that apply to a deposit into a pot of `kind`, by rule."""
+    rows = AmountCap.objects.filter(Q(pot_kind=kind) | Q(rule=AmountCap.Rule.ACCOUNT_TOTAL))
+    return dict(rows.values_list("rule", "max_cents"))
+
+
+def _per_deposit_cap(caps: dict[str, int], amount: int) -> None:
+    cap = caps.get(AmountCap.Rule.PER_DEPOSIT)
+    if cap is not None and amount > cap:
+        raise CapExceeded(
+            _("One deposit of this kind can be at most %(cap)s. This one is %(amount)s."),
+            cap=format_cents(cap),
+            amount=format_cents(amount),
+        )
+
+
+def _check_caps(
+    leerrekening: Leerrekening, source: SystemAccount, kind: str, amount: int, today: datetime.date, *, total=True
+) -> None:
+    """Refuse a deposit above a ceiling (docs/ledger.md, "Ceilings on deposits"). Runs under the person's lock, so
+    two deposits at once cannot both fit under a ceiling that only one fits under."""
+    _balance_caps(leerrekening, kind, amount)
+    caps = _amount_caps(kind)
+    _per_deposit_cap(caps, amount)
+    yearly = caps.get(AmountCap.Rule.PER_SOURCE_PER_YEAR)
+    if yearly is not None:
+        done = (
+            Leg.objects.filter(
+                pot__leerrekening=leerrekening,
+                pot__source=source,
+                journal__kind=Journal.Kind.DEPOSIT,
+                journal__effective_date__year=today.year,
+            ).aggregate(total=Sum("amount_cents"))["total"]
+            or 0
+        )
+        if done + amount > yearly:
+            raise CapExceeded(
+                _(
+                    "This source deposited %(done)s for this person in %(year)s. With %(amount)s more that would "
+                    "be %(total)s, above the ceiling of %(cap)s a year. Deposit at most %(room)s this year."
+                ),
+                done=format_cents(done),
+                year=today.year,
+                amount=format_cents(amount),
+                total=format_cents(done + amount),
+                cap=format_cents(yearly),
+                room=format_cents(max(yearly - done, 0)),
+            )
+    account_total = caps.get(AmountCap.Rule.ACCOUNT_TOTAL)
+    if total and account_total is not None:
+        held = Pot.objects.filter(leerrekening=leerrekening).aggregate(total=Sum("posted_cents"))["total"] or 0
+        _refuse_above(held, amount, account_total)
 
 
 def deposit(
@@ -85,8 +144,11 @@ def deposit(
     description: str,
     actor=None,
     clock: Clock = SYSTEM_CLOCK,
+    paid_already: bool = False,
 ) -> dict:
-    """Credit a pot of the resident from `source` (a budget, employer, sector fund or own-money clearing)."""
+    """Credit a pot of the resident from `source` (a budget, employer, sector fund or own-money clearing), within
+    the ceilings (`AmountCap`, `Cap`). `paid_already`: money the person has already paid (own money whose payment
+    was checked against the ceilings when it started) is not refused for the account total any more."""
     amount = _cents(amount_cents)
     earmark = earmark_of(categories)
     if earmark == 0:
@@ -106,7 +168,7 @@ def deposit(
         today = clock.today()
         _not_expired(expires_on, today)
         leerrekening = _lock(resident_id)
-        _check_caps(leerrekening, pot_kind, amount)
+        _check_caps(leerrekening, source, pot_kind, amount, today, total=not paid_already)
         pot, created = Pot.objects.get_or_create(
             leerrekening=leerrekening,
             source=source,
@@ -419,6 +481,8 @@ def start_own_deposit(*, key: str, resident_id: int, amount_cents: int, provider
 
     def work() -> dict:
         leerrekening = _lock(resident_id)
+        # Checked before the person pays: money that was paid is booked (`paid_already` in settle_own_payment).
+        _check_caps(leerrekening, own_money_account(), PotKind.OWN, amount, timezone.localdate())
         payment = OwnPayment.objects.create(leerrekening=leerrekening, amount_cents=amount, provider=provider.name)
         return {"payment": str(payment.uuid), "checkout_url": provider.checkout_url(payment), "amount_cents": amount}
 
@@ -458,6 +522,7 @@ def settle_own_payment(*, payment_uuid, paid: bool, reference: str, provider, ac
             description="Eigen storting",
             actor=actor,
             clock=clock,
+            paid_already=True,
         )
         payment.status, payment.journal = OwnPayment.Status.PAID, Journal.objects.get(uuid=result["journal"])
         payment.save(update_fields=["status", "settled_at", "provider_reference", "journal"])

@@ -5,6 +5,7 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.audit import record_money_movement
+from levenlang.core.money import MAX_CENTS, format_cents
 from levenlang.ledger.errors import InvalidAmount, LedgerError
 from levenlang.ledger.models import Journal, Leerrekening, SystemAccount
 
@@ -22,6 +23,8 @@ def _cents(value, field: str = "amount") -> int:
         raise InvalidAmount(_NOT_CENTS[field][0])
     if value <= 0:
         raise InvalidAmount(_NOT_CENTS[field][1])
+    if value > MAX_CENTS:  # far above every ceiling; refused here so that it never reaches the database
+        raise InvalidAmount(_("The amount can be at most %(max)s."), max=format_cents(MAX_CENTS))
     return value
 
 

@@ -2,6 +2,7 @@
 employees. Which source and pot kind follow from who deposits; the deposit itself is `commands.deposit`."""
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -13,7 +14,7 @@ from levenlang.core.permissions import DEPOSIT_FROM_EMPLOYER, DEPOSIT_FROM_SECTO
 from levenlang.core.roles import Role
 from levenlang.employers.services import Employer, SectorFund
 from levenlang.ledger.errors import Forbidden, LedgerError, NotFound
-from levenlang.ledger.models import PotKind, SystemAccount
+from levenlang.ledger.models import Command, PotKind, SystemAccount
 from levenlang.ledger.services.commands import deposit
 from levenlang.ledger.services.common import system_account
 from levenlang.residents.services import Resident
@@ -63,6 +64,10 @@ def deposit_for_employee(
     if not user.has_perm(perm, organisation):
         raise Forbidden(_("You may not deposit for this organisation."))
     resident = employees.filter(uuid=resident_uuid).distinct().first()
+    if resident is None and Command.objects.filter(key=key).exists():
+        # A retry of a deposit that was made (its answer is replayed, or a 409 if it differs), also when the
+        # employment ended since: a retry is a retry, whenever it comes. Permission is checked again above.
+        resident = Resident.objects.filter(uuid=resident_uuid).first()
     if resident is None:
         raise NotFound(_("No current employee with this resident ID."))
     return deposit(
@@ -70,7 +75,9 @@ def deposit_for_employee(
         resident_id=resident.pk,
         source=source,
         pot_kind=pot_kind,
-        lot=f"{today:%Y%m%d}-{key[-40:]}",
+        # One pot per deposit, named by the key alone: a retry on another day is the same request (and two keys
+        # that end alike are still two lots). The date of the deposit is the journal's.
+        lot=f"storting-{hashlib.sha256(key.encode()).hexdigest()[:40]}",
         amount_cents=amount_cents,
         categories=categories,
         expires_on=expires_on,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from rest_framework import serializers
 
+from levenlang.core.api_fields import CentsField
 from levenlang.core.categories import ALL_CATEGORIES, Category
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.services.common import _cents
@@ -60,15 +61,15 @@ class DrawSerializer(serializers.Serializer):
     kind = serializers.CharField()
     lot = serializers.CharField()
     expires_on = serializers.DateField(allow_null=True)
-    amount_cents = serializers.IntegerField()
+    amount_cents = CentsField()
 
 
 # `Preview.as_dict()` in the REST API: one schema component for the ledger's preview and the booking's. (A comment,
 # not a docstring: drf-spectacular would publish a docstring as the component's description.)
 class PreviewResponse(serializers.Serializer):
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField()
-    own_share_cents = serializers.IntegerField()
+    price_cents = CentsField()
+    covered_cents = CentsField()
+    own_share_cents = CentsField()
     draws = DrawSerializer(many=True)
 
 

@@ -15,16 +15,24 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from levenlang.core.categories import ALL_CATEGORIES, categories_in
+from levenlang.core.money import MAX_CENTS
 from levenlang.ledger import services
-from levenlang.ledger.models import PotKind, SystemAccount
+from levenlang.ledger.models import AmountCap, PotKind, SystemAccount
 from levenlang.residents.services import Resident
 
 COLUMNS = ["resident", "pot_kind", "amount_cents", "scheme", "year"]
 
 
+def largest_row_cents() -> int:
+    """No row can credit more than a whole Leerrekening may hold (the `account_total` ceiling), nor MAX_CENTS."""
+    total = AmountCap.objects.filter(rule=AmountCap.Rule.ACCOUNT_TOTAL).values_list("max_cents", flat=True).first()
+    return min(total or MAX_CENTS, MAX_CENTS)
+
+
 def read_rows(path: Path) -> tuple[dict, list[str]]:
     """Group the rows by (scheme, year, pot kind); return the groups and a list of every bad row."""
     ids = {str(uuid): pk for uuid, pk in Resident.objects.values_list("uuid", "id")}
+    most = largest_row_cents()
     groups: dict[tuple, dict[int, int]] = defaultdict(dict)
     errors: list[str] = []
     with path.open(newline="", encoding="utf-8") as handle:
@@ -39,8 +47,10 @@ def read_rows(path: Path) -> tuple[dict, list[str]]:
             if row["pot_kind"] not in PotKind.values:
                 problems.append(f"pot_kind must be one of {', '.join(PotKind.values)}")
             amount = row["amount_cents"].strip()
-            if not amount.isdigit() or int(amount) == 0:
+            if not (amount.isascii() and amount.isdigit()) or int(amount) == 0:
                 problems.append("amount_cents must be a whole number of cents above zero")
+            elif int(amount) > most:
+                problems.append(f"amount_cents must be at most {most}, what a whole Leerrekening may hold")
             if not row["scheme"].strip():
                 problems.append("scheme is empty")
             if not row["year"].strip().isdigit():
