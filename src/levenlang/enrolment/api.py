@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.api import get_permitted_object
+from levenlang.core.api import IntegerField, get_permitted_object
 from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import ACT_AS_LEARNER, VIEW_ENROLMENT
 from levenlang.core.roles import Role
@@ -96,11 +96,11 @@ class RequestSerializer(serializers.Serializer):
 class StepResult(serializers.Serializer):
     enrolment = serializers.UUIDField()
     status = serializers.CharField()
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField(allow_null=True)
-    own_share_cents = serializers.IntegerField(allow_null=True)
-    completed_percent = serializers.IntegerField(allow_null=True)
-    paid_cents = serializers.IntegerField(allow_null=True)
+    price_cents = IntegerField()
+    covered_cents = IntegerField(allow_null=True)
+    own_share_cents = IntegerField(allow_null=True)
+    completed_percent = IntegerField(allow_null=True)
+    paid_cents = IntegerField(allow_null=True)
 
 
 class EnrolmentList(ListAPIView):
@@ -159,13 +159,13 @@ class NoteSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(NoteSerializer):
-    percent = serializers.IntegerField(
+    percent = IntegerField(
         min_value=1, max_value=100, default=100, help_text="The part of the course followed; 100 = completed."
     )
 
 
 class ReserveSerializer(serializers.Serializer):
-    expected_own_share_cents = serializers.IntegerField(
+    expected_own_share_cents = IntegerField(
         min_value=0,
         required=False,
         allow_null=True,
@@ -272,13 +272,13 @@ STEP_VIEWS = {
 
 
 class BulkError(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = IntegerField()
     detail = serializers.CharField()
 
 
 class BulkReportSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    applied = serializers.IntegerField()
+    rows = IntegerField()
+    applied = IntegerField()
     errors = BulkError(many=True)
 
 

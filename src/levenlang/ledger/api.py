@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from levenlang.core.api import IntegerField
 from levenlang.core.categories import Category, categories_in
 from levenlang.ledger import services
 from levenlang.ledger.models import Pot
@@ -47,7 +48,7 @@ class CategoryField(serializers.ChoiceField):
 class PotSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")
     categories = serializers.SerializerMethodField()
-    available_cents = serializers.IntegerField()
+    available_cents = IntegerField()
 
     class Meta:
         model = Pot
@@ -68,8 +69,8 @@ class PotSerializer(serializers.ModelSerializer):
 
 class LeerrekeningSerializer(serializers.Serializer):
     pots = PotSerializer(many=True)
-    available_cents = serializers.IntegerField()
-    reserved_cents = serializers.IntegerField()
+    available_cents = IntegerField()
+    reserved_cents = IntegerField()
 
 
 class LeerrekeningView(APIView):
@@ -89,7 +90,7 @@ class LeerrekeningView(APIView):
 
 class PreviewRequest(serializers.Serializer):
     category = CategoryField()
-    price_cents = serializers.IntegerField(min_value=1)
+    price_cents = IntegerField(min_value=1)
 
 
 class DrawSerializer(serializers.Serializer):
@@ -97,13 +98,13 @@ class DrawSerializer(serializers.Serializer):
     kind = serializers.CharField()
     lot = serializers.CharField()
     expires_on = serializers.DateField(allow_null=True)
-    amount_cents = serializers.IntegerField()
+    amount_cents = IntegerField()
 
 
 class PreviewResponse(serializers.Serializer):
-    price_cents = serializers.IntegerField()
-    covered_cents = serializers.IntegerField()
-    own_share_cents = serializers.IntegerField()
+    price_cents = IntegerField()
+    covered_cents = IntegerField()
+    own_share_cents = IntegerField()
     draws = DrawSerializer(many=True)
 
 
@@ -121,7 +122,7 @@ class PreviewView(APIView):
 
 class DepositRequest(serializers.Serializer):
     resident = serializers.UUIDField(help_text="The employee's resident ID (never a BSN).")
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = IntegerField(min_value=1)
     categories = serializers.ListField(child=CategoryField(), min_length=1)
     expires_on = serializers.DateField(required=False, allow_null=True)
     employer = serializers.UUIDField(required=False, help_text="Needed when you work for several employers.")
@@ -131,7 +132,7 @@ class DepositRequest(serializers.Serializer):
 class DepositResponse(serializers.Serializer):
     journal = serializers.UUIDField()
     pot = serializers.UUIDField()
-    amount_cents = serializers.IntegerField()
+    amount_cents = IntegerField()
 
 
 class DepositView(APIView):
@@ -157,13 +158,13 @@ class DepositView(APIView):
 
 
 class OwnDepositRequest(serializers.Serializer):
-    amount_cents = serializers.IntegerField(min_value=1)
+    amount_cents = IntegerField(min_value=1)
 
 
 class OwnDepositResponse(serializers.Serializer):
     payment = serializers.UUIDField()
     checkout_url = serializers.CharField(help_text="Send the person here to pay.")
-    amount_cents = serializers.IntegerField()
+    amount_cents = IntegerField()
 
 
 class OwnDepositView(APIView):

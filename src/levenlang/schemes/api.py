@@ -12,7 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.api import get_permitted_object
+from levenlang.core.api import IntegerField, get_permitted_object
+from levenlang.core.parsing import ParseError, parse_int
 from levenlang.core.permissions import VIEW_RESIDENT
 from levenlang.residents import services as residents
 from levenlang.residents.services import Resident
@@ -29,7 +30,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class PartSerializer(serializers.Serializer):
     label = serializers.CharField()
-    amount_cents = serializers.IntegerField()
+    amount_cents = IntegerField()
 
 
 class SchemeResultSerializer(serializers.Serializer):
@@ -37,13 +38,13 @@ class SchemeResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     applies_to = serializers.ChoiceField(choices=["person", "employer"])
     eligible = serializers.BooleanField()
-    amount_cents = serializers.IntegerField(allow_null=True)
+    amount_cents = IntegerField(allow_null=True)
     reasons = ReasonSerializer(many=True, help_text="The conditions that held and those that failed.")
     parts = PartSerializer(many=True)
 
 
 class NavigatorSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = IntegerField()
     schemes = SchemeResultSerializer(many=True)
 
 
@@ -51,9 +52,10 @@ def _year(request) -> int | None:
     raw = request.query_params.get("year")
     if raw is None:
         return None
-    if not raw.isdigit() or not 2026 <= int(raw) <= 2100:
-        raise ValidationError({"year": _("Give a year from 2026 on, for example 2027.")})
-    return int(raw)
+    try:
+        return parse_int(raw, minimum=2026, maximum=2100, field="year")
+    except ParseError:
+        raise ValidationError({"year": _("Give a year from 2026 on, for example 2027.")}) from None
 
 
 def _navigator_response(request, resident) -> Response:
@@ -108,7 +110,7 @@ class SchemeSerializer(serializers.Serializer):
     applies_to = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True)
-    budget_eur = serializers.IntegerField(allow_null=True)
+    budget_eur = IntegerField(allow_null=True)
     budget_note = serializers.CharField()
     how_to_apply = serializers.CharField()
     reference_title = serializers.CharField()
@@ -129,29 +131,29 @@ class SchemeRegisterView(APIView):
 
 class DepositEffectQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["employer", "own"], help_text="Who deposits: an employer, or the person.")
-    amount_cents = serializers.IntegerField(min_value=1, max_value=100_000_000)
-    yearly_wage_cents = serializers.IntegerField(min_value=0, max_value=1_000_000_000)
-    free_space_cents = serializers.IntegerField(
+    amount_cents = IntegerField(min_value=1, max_value=100_000_000)
+    yearly_wage_cents = IntegerField(min_value=0, max_value=1_000_000_000)
+    free_space_cents = IntegerField(
         min_value=0, max_value=10_000_000_000, default=0, help_text="Employer only: WKR free space left."
     )
-    year = serializers.IntegerField(min_value=2026, max_value=2100, required=False)
+    year = IntegerField(min_value=2026, max_value=2100, required=False)
 
 
 class DepositEffectSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    year = serializers.IntegerField()
-    gross_cents = serializers.IntegerField()
+    year = IntegerField()
+    gross_cents = IntegerField()
     rate_percent = serializers.FloatField(help_text="Marginal rate (employer) or deduction rate (own), in percent.")
-    exempt_cents = serializers.IntegerField(required=False)
-    in_free_space_cents = serializers.IntegerField(required=False)
-    final_levy_base_cents = serializers.IntegerField(required=False)
-    employer_tax_cents = serializers.IntegerField(required=False)
-    employer_net_cost_cents = serializers.IntegerField(required=False)
-    employee_net_benefit_cents = serializers.IntegerField(required=False)
-    employee_tax_saved_vs_wage_cents = serializers.IntegerField(required=False)
-    deduction_cents = serializers.IntegerField(required=False)
-    tax_refund_cents = serializers.IntegerField(required=False)
-    net_cost_cents = serializers.IntegerField(required=False)
+    exempt_cents = IntegerField(required=False)
+    in_free_space_cents = IntegerField(required=False)
+    final_levy_base_cents = IntegerField(required=False)
+    employer_tax_cents = IntegerField(required=False)
+    employer_net_cost_cents = IntegerField(required=False)
+    employee_net_benefit_cents = IntegerField(required=False)
+    employee_tax_saved_vs_wage_cents = IntegerField(required=False)
+    deduction_cents = IntegerField(required=False)
+    tax_refund_cents = IntegerField(required=False)
+    net_cost_cents = IntegerField(required=False)
 
 
 class DepositEffectView(APIView):
