@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django.views import csrf as django_csrf
 from django.views import defaults as django_defaults
 from drf_spectacular import authentication as spectacular_authentication
@@ -162,21 +163,22 @@ def _problem_response(status: int, code: str, detail: str, request) -> HttpRespo
 def page_not_found(request, exception=None):
     """handler404: problem details under /api/, the site's own page elsewhere."""
     if _is_api(request):
-        return _problem_response(404, "not_found", "There is nothing at this address.", request)
+        return _problem_response(404, "not_found", _("There is nothing at this address."), request)
     return django_defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """handler500: a bug must still answer the API in its own format (and say nothing about the bug)."""
     if _is_api(request):
-        return _problem_response(500, "error", "Something went wrong on our side; try again later.", request)
+        return _problem_response(500, "error", _("Something went wrong on our side; try again later."), request)
     return django_defaults.server_error(request)
 
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: problem details under /api/, Django's page elsewhere."""
     if _is_api(request):
-        return _problem_response(403, "csrf_failed", f"CSRF check failed: {reason}", request)
+        detail = _("The CSRF check failed: %(reason)s") % {"reason": reason}
+        return _problem_response(403, "csrf_failed", detail, request)
     return django_csrf.csrf_failure(request, reason)
 
 

@@ -45,7 +45,7 @@ class JSONParser(parsers.JSONParser):
         try:
             return load_json(stream.read())
         except ParseError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc.message}") from None
+            raise exceptions.ParseError(exc.message) from None
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
