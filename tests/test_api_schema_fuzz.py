@@ -24,8 +24,8 @@ from tests.factories import OfferingFactory, ProviderFactory, ResidentFactory, U
 # Generated requests (valid and invalid) per operation and role. Schemathesis' coverage phase (every boundary value of
 # every parameter: ~150 requests for one operation) would take 4 roles and ~30 operations past ten minutes on a small
 # machine; the boundaries that matter here (bigint, other digits, deep JSON) have their own tests in
-# test_api_bad_input.py, so this runs the examples and fuzzing phases only.
-EXAMPLES_PER_OPERATION = 15
+# test_api_bad_input.py, so this runs the examples and fuzzing phases only: about 4,800 requests in two minutes.
+EXAMPLES_PER_OPERATION = 40
 ROLES = ["anonymous", Role.RESIDENT, Role.PROVIDER_STAFF, Role.EMPLOYER_STAFF]
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "openapi.yaml"
