@@ -47,8 +47,8 @@ def _problem(response, status: int, code: str) -> dict:
 
 @pytest.mark.django_db
 def test_drf_errors_are_problem_details_too(client, resident):
-    body = _problem(client.get(reverse("api-me")), 403, "not_authenticated")  # session auth: 403, not 401
-    assert (body["type"], body["title"], body["instance"]) == ("about:blank", "Forbidden", "/api/v1/me/")
+    body = _problem(client.get(reverse("api-me")), 401, "not_authenticated")  # with WWW-Authenticate: Session
+    assert (body["type"], body["title"], body["instance"]) == ("about:blank", "Unauthorized", "/api/v1/me/")
     client.force_login(resident.user)
     _problem(client.post(reverse("api-me")), 405, "method_not_allowed")
     _problem(client.get(reverse("api-resident", args=["00000000-0000-0000-0000-000000000000"])), 404, "not_found")

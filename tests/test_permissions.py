@@ -40,8 +40,8 @@ def test_other_roles_cannot_see_a_resident(client, user_with_role, resident, rol
 
 
 def test_anonymous_users_get_nothing(client, resident):
-    assert api_resident(client, resident).status_code == 403
-    assert client.get(reverse("api-me")).status_code == 403
+    assert api_resident(client, resident).status_code == 401
+    assert client.get(reverse("api-me")).status_code == 401
 
 
 def test_an_administrator_sees_a_resident_and_the_look_is_audit_logged(client, user_with_role, resident):

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levenlang.catalog.importers import LEVEL_TO_QUALIFICATION
 from levenlang.catalog.models import ModeOfDelivery, Module, Offering, Provider
+from levenlang.core.api import MAX_PAGE_NUMBER, IntegerField, page_number, page_size
 from levenlang.core.categories import Category
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -111,15 +112,13 @@ def _published(kind: str):
     ).select_related("provider")
 
 
+MAX_PAGE_SIZE = 250
+
+
 def _page(request, queryset, render) -> dict:
-    """One OEAPI page. pageSize 1–250 (OEAPI's default is 10), pageNumber from 1."""
-    try:
-        size = int(request.query_params.get("pageSize", 10))
-        number = int(request.query_params.get("pageNumber", 1))
-    except ValueError as exc:
-        raise ValidationError({"pageSize": "pageSize and pageNumber must be whole numbers."}) from exc
-    if not 1 <= size <= 250 or number < 1:
-        raise ValidationError({"pageSize": "pageSize must be 1 to 250 and pageNumber at least 1."})
+    """One OEAPI page. pageSize 1–250 (OEAPI's default is 10), pageNumber from 1 (bounded: core.api.page_number)."""
+    size = page_size(request, "pageSize", default=10, maximum=MAX_PAGE_SIZE)
+    number = page_number(request, "pageNumber")
     total = queryset.count()
     pages = max(1, math.ceil(total / size))
     items = [render(obj) for obj in queryset[(number - 1) * size : number * size]]
@@ -134,8 +133,12 @@ def _page(request, queryset, render) -> dict:
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("pageSize", int, description="Items per page (1–250, default 10)."),
-    OpenApiParameter("pageNumber", int, description="Page number, from 1."),
+    OpenApiParameter(
+        "pageSize", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, description="Items per page (1–250)."
+    ),
+    OpenApiParameter(
+        "pageNumber", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER}, description="Page number, from 1."
+    ),
 ]
 LIST_PARAMETERS = [
     *PAGE_PARAMETERS,
@@ -145,11 +148,11 @@ LIST_PARAMETERS = [
 _PAGE = inline_serializer(
     "OeapiPage",
     {
-        "pageSize": serializers.IntegerField(),
-        "pageNumber": serializers.IntegerField(),
+        "pageSize": IntegerField(),
+        "pageNumber": IntegerField(),
         "hasPreviousPage": serializers.BooleanField(),
         "hasNextPage": serializers.BooleanField(),
-        "totalPages": serializers.IntegerField(),
+        "totalPages": IntegerField(),
         "items": serializers.ListField(child=serializers.DictField()),
     },
 )

@@ -21,3 +21,7 @@ urlpatterns += i18n_patterns(
 )
 if not settings.DEMO_MODE:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
+
+# Under /api/ these answer problem details (RFC 9457); elsewhere Django's own pages.
+handler404 = "levenlang.core.api.page_not_found"
+handler500 = "levenlang.core.api.server_error"

@@ -1,30 +1,57 @@
 """Shared pieces of the REST API (/api/v1/): object permissions through core.permissions, the Idempotency-Key
 header of every POST, the resident's own-account check, the NL API Design Rules header that carries the full
-version, and errors as problem details (RFC 9457)."""
+version, errors as problem details (RFC 9457) for everything under /api/ (also 404 for unknown addresses, 500 and a
+failed CSRF check), strict input (ASCII-digit integers, JSON with a depth limit, bounded paging; see core.parsing),
+401 with `WWW-Authenticate` without a session, and the error responses in the schema."""
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.views import csrf as django_csrf
+from django.views import defaults as django_defaults
+from drf_spectacular import authentication as spectacular_authentication
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from levenlang.core.api_input import (
+    MAX_PAGE_NUMBER,
+    IntegerField,
+    JSONParser,
+    PageNumberPagination,
+    SessionAuthentication,
+    page_number,
+    page_size,
+)
 from levenlang.core.errors import DomainError
 
 __all__ = [
     "IDEMPOTENCY_KEY",
+    "MAX_PAGE_NUMBER",
     "PROBLEM_JSON",
     "ApiVersionHeaderMiddleware",
+    "AutoSchema",
+    "IntegerField",
+    "JSONParser",
+    "PageNumberPagination",
+    "SessionAuthentication",
+    "csrf_failure",
     "exception_handler",
     "get_permitted_object",
     "idempotency_key",
     "own_resident",
+    "page_number",
+    "page_size",
     "problem",
+    "server_error",
 ]
 
 PROBLEM_JSON = "application/problem+json"
@@ -142,3 +169,99 @@ def exception_handler(exc, context):
         if header.lower() not in {"content-type", "content-length"}:
             problem_response[header] = value
     return problem_response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _problem_response(status: int, code: str, detail: str, request) -> HttpResponse:
+    """A problem details response outside DRF (Django's own error views), for addresses under /api/."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.get_full_path(),
+        "code": code,
+    }
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
+    response["API-Version"] = str(settings.SPECTACULAR_SETTINGS["VERSION"])
+    return response
+
+
+def page_not_found(request, exception=None):
+    """handler404: problem details under /api/, the site's own page elsewhere."""
+    if _is_api(request):
+        return _problem_response(404, "not_found", _("There is nothing at this address."), request)
+    return django_defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: a bug must still answer the API in its own format (and say nothing about the bug)."""
+    if _is_api(request):
+        return _problem_response(500, "error", _("Something went wrong on our side; try again later."), request)
+    return django_defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: problem details under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        detail = _("The CSRF check failed: %(reason)s") % {"reason": reason}
+        return _problem_response(403, "csrf_failed", detail, request)
+    return django_csrf.csrf_failure(request, reason)
+
+
+# --- the schema: the error responses every operation can give ----------------------------------------------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    """Problem details (RFC 9457) with our extension members."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(allow_null=True)
+    code = serializers.CharField(help_text="What went wrong, for programs: a short fixed word.")
+    invalid_params = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        required=False,
+        help_text="Per input: `name` and `reason` (only for 400 on invalid input).",
+    )
+
+
+def _open_to_anyone(view) -> bool:
+    return not view.get_authenticators() or all(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
+
+
+class SessionScheme(spectacular_authentication.SessionScheme):
+    """Our session authentication is DRF's with a `WWW-Authenticate` header: the same cookie in the schema."""
+
+    target_class = "levenlang.core.api_input.SessionAuthentication"
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema plus the problem details every operation can answer: 400 (bad input), 401 and 403
+    (no session, not allowed, CSRF), 404 (unknown or hidden object), 409 and 422 (the domain refuses a change), 415
+    (a body that is not JSON or a form)."""
+
+    def _error_statuses(self) -> list[int]:
+        statuses = [400, 404]
+        if not _open_to_anyone(self.view):
+            statuses += [401, 403]
+        if self.method in {"POST", "PUT", "PATCH"}:
+            statuses += [409, 415, 422]
+        return sorted(statuses)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for status in self._error_statuses():
+            if str(status) not in responses:
+                responses[str(status)] = self._get_response_for_code(
+                    ProblemSerializer, str(status), media_types=[PROBLEM_JSON], direction=direction
+                )
+                responses[str(status)]["description"] = HTTPStatus(status).phrase
+        return responses

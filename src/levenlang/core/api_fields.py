@@ -1,14 +1,14 @@
 """Fields of the REST API that every app shares: `CentsField` for every amount of money."""
 
-from rest_framework import serializers
-
+from levenlang.core.api_input import IntegerField
 from levenlang.core.money import MAX_CENTS
 
 __all__ = ["CentsField"]
 
 
-class CentsField(serializers.IntegerField):
-    """An amount in integer euro cents, at most ±MAX_CENTS (2^53 - 1): a JSON number a browser reads exactly.
+class CentsField(IntegerField):
+    """An amount in integer euro cents, at most ±MAX_CENTS (2^53 - 1): a JSON number a browser reads exactly, read
+    as strictly as every integer of the API (ASCII digits only).
     The database refuses larger amounts, so none can be read out; the bounds also stand in the OpenAPI schema.
     Pass a lower `max_value` (or `min_value`) where the field has a ceiling of its own."""
 

@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.api import IDEMPOTENCY_KEY, get_permitted_object, idempotency_key, own_resident
+from levenlang.core.api import IDEMPOTENCY_KEY, IntegerField, get_permitted_object, idempotency_key, own_resident
 from levenlang.core.api_fields import CentsField
 from levenlang.core.audit import record_view, record_views
 from levenlang.core.permissions import VIEW_ENROLMENT, VIEW_FUNDING_PREVIEW
@@ -105,7 +105,7 @@ class StepResult(serializers.Serializer):
     price_cents = CentsField()
     covered_cents = CentsField(allow_null=True)
     own_share_cents = CentsField(allow_null=True)
-    completed_percent = serializers.IntegerField(allow_null=True)
+    completed_percent = IntegerField(allow_null=True)
     paid_cents = CentsField(allow_null=True)
 
 
@@ -166,7 +166,7 @@ class NoteSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(NoteSerializer):
-    percent = serializers.IntegerField(
+    percent = IntegerField(
         min_value=1, max_value=100, default=100, help_text="The part of the course followed; 100 = completed."
     )
 
@@ -279,13 +279,13 @@ STEP_VIEWS = {
 
 
 class BulkError(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = IntegerField()
     detail = serializers.CharField()
 
 
 class BulkReportSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    applied = serializers.IntegerField()
+    rows = IntegerField()
+    applied = IntegerField()
     errors = BulkError(many=True)  # type: ignore[assignment]  # stubs: Serializer.errors is the validation result
 
 

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from levenlang.core.parsing import ParseError, load_json
+
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 CRYPTOSUITE = "eddsa-jcs-2022"
 _ED25519_MULTICODEC = b"\xed\x01"
@@ -246,8 +248,8 @@ def verify(content: str | bytes | dict) -> Verification:
     """Check a credential: is it JSON, one of ours (signed with a key we trust), and unchanged since signing?"""
     if not isinstance(content, dict):
         try:
-            content = json.loads(content)
-        except (ValueError, UnicodeDecodeError):
+            content = load_json(content)  # a depth limit: 100,000 nested "[" is not a credential, nor a 500
+        except ParseError:
             return Verification(False, [_("This is not a credential: the text is not valid JSON.")])
     if not isinstance(content, dict):
         return Verification(False, [_("This is not a credential: it is not a JSON object.")])

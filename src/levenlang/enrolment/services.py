@@ -48,6 +48,7 @@ from levenlang.catalog.services import Offering, Provider
 from levenlang.core.categories import Category
 from levenlang.core.errors import DomainError
 from levenlang.core.money import format_cents
+from levenlang.core.parsing import ParseError, parse_int
 from levenlang.core.permissions import (
     ACT_AS_LEARNER,
     ACT_AS_PROVIDER,
@@ -822,6 +823,21 @@ def flag_open_enrolments(sender, *, provider: Provider, actor, reason: str = "",
 
 CSV_COLUMNS = ["enrolment", "action", "percent", "note"]
 CSV_ACTIONS = {"start": "start", "gestart": "start", "complete": "complete", "afgerond": "complete"}
+
+
+def _csv_percent(text: str, action: str) -> int | None:
+    """The percent of a declaration row: empty means 100; otherwise ASCII digits from 1 to 100, only for "complete"
+    ("²" passes str.isdigit() but is no number). None when the row is wrong."""
+    if not text:
+        return 100
+    if action != "complete":
+        return None
+    try:
+        return parse_int(text, minimum=1, maximum=100)
+    except ParseError:
+        return None
+
+
 MAX_CSV_ROWS = 5_000
 
 
@@ -874,10 +890,11 @@ def declare_in_bulk(data: bytes, *, actor, clock: Clock = SYSTEM_CLOCK) -> BulkR
         if action is None:
             report.errors.append((number, str(_("Action must be “start” or “complete”."))))
             continue
-        if percent_text and (action != "complete" or not percent_text.isdigit()):
+        percent = _csv_percent(percent_text, action)
+        if percent is None:
             report.errors.append((number, str(_("Percent is a whole number from 1 to 100, only for “complete”."))))
             continue
-        parsed.append((number, (row.get("enrolment") or "").strip(), action, int(percent_text or 100), row))
+        parsed.append((number, (row.get("enrolment") or "").strip(), action, percent, row))
     if report.errors:
         return report
     try:

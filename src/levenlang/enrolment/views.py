@@ -27,8 +27,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from levenlang.catalog.services import Offering, Provider
+from levenlang.core.api_input import BIGINT_MAX
 from levenlang.core.audit import record_view, record_views
 from levenlang.core.errors import DomainError
+from levenlang.core.parsing import ParseError, parse_int
 from levenlang.core.permissions import OVERRIDE_ENROLMENT, VIEW_ENROLMENT, VIEW_PRICE_MONITOR
 from levenlang.core.roles import Role
 from levenlang.enrolment import credentials, monitoring, services
@@ -164,8 +166,11 @@ STEP_CALLS = {
 
 
 def _percent(request) -> int:
-    value = request.POST.get("percent", "100").strip()
-    return int(value) if value.isdigit() else -1
+    # -1 (refused by the service with its own message) for anything but ASCII digits: "²" passes isdigit().
+    try:
+        return parse_int(request.POST.get("percent", "100"), minimum=0, maximum=100)
+    except ParseError:
+        return -1
 
 
 @require_POST
@@ -195,6 +200,13 @@ def _safe(request, url: str | None) -> bool:
     return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
 
 
+def _expected_cents(text: str) -> int | None:
+    try:
+        return parse_int(text, minimum=0, maximum=BIGINT_MAX)
+    except ParseError:
+        return None
+
+
 @never_cache
 @login_required
 def reserve(request, enrolment_uuid):
@@ -218,7 +230,7 @@ def reserve(request, enrolment_uuid):
         expected = request.POST.get("expected_own_share_cents", "")
         if not own_share_agreed:
             messages.error(request, _("Tick the box to say that you will pay your own share to the provider."))
-        elif not expected.isdigit():
+        elif (expected_cents := _expected_cents(expected)) is None:
             messages.error(request, _("Something went wrong with the form. Please try again."))
         else:
             try:
@@ -227,7 +239,7 @@ def reserve(request, enrolment_uuid):
                     actor=request.user,
                     key=_key(request),
                     strong_login_at=strong_login_at(request),
-                    expected_own_share_cents=int(expected),
+                    expected_own_share_cents=expected_cents,
                 )
             except StrongLoginRequired:
                 return redirect(f"{reverse('enrolment:strong-login')}?next={request.path}")

@@ -114,7 +114,7 @@ class DepositResponse(serializers.Serializer):
 class DepositView(APIView):
     """An employer or sector fund puts money in an employee's Leerrekening, with what it may pay for."""
 
-    @extend_schema(request=DepositRequest, responses=DepositResponse, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(request=DepositRequest, responses={201: DepositResponse}, parameters=[IDEMPOTENCY_KEY])
     def post(self, request):
         key = idempotency_key(request)
         body = DepositRequest(data=request.data)
@@ -146,7 +146,7 @@ class OwnDepositResponse(serializers.Serializer):
 class OwnDepositView(APIView):
     """The resident adds own money. It is booked once the payment provider confirms the payment."""
 
-    @extend_schema(request=OwnDepositRequest, responses=OwnDepositResponse, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(request=OwnDepositRequest, responses={201: OwnDepositResponse}, parameters=[IDEMPOTENCY_KEY])
     def post(self, request):
         key = idempotency_key(request)
         resident = own_resident(request)

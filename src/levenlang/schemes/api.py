@@ -12,8 +12,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levenlang.core.api import get_permitted_object
+from levenlang.core.api import IntegerField, get_permitted_object
 from levenlang.core.api_fields import CentsField
+from levenlang.core.parsing import ParseError, parse_int
 from levenlang.core.permissions import VIEW_RESIDENT
 from levenlang.residents import services as residents
 from levenlang.residents.services import Resident
@@ -44,7 +45,7 @@ class SchemeResultSerializer(serializers.Serializer):
 
 
 class NavigatorSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = IntegerField()
     schemes = SchemeResultSerializer(many=True)
 
 
@@ -52,9 +53,10 @@ def _year(request) -> int | None:
     raw = request.query_params.get("year")
     if raw is None:
         return None
-    if not raw.isdigit() or not 2026 <= int(raw) <= 2100:
-        raise ValidationError({"year": _("Give a year from 2026 on, for example 2027.")})
-    return int(raw)
+    try:
+        return parse_int(raw, minimum=2026, maximum=2100, field="year")
+    except ParseError:
+        raise ValidationError({"year": _("Give a year from 2026 on, for example 2027.")}) from None
 
 
 def _navigator_response(request, resident) -> Response:
@@ -109,7 +111,7 @@ class SchemeSerializer(serializers.Serializer):
     applies_to = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True)
-    budget_eur = serializers.IntegerField(allow_null=True)
+    budget_eur = IntegerField(allow_null=True)
     budget_note = serializers.CharField()
     how_to_apply = serializers.CharField()
     reference_title = serializers.CharField()
@@ -135,12 +137,12 @@ class DepositEffectQuery(serializers.Serializer):
     free_space_cents = CentsField(
         min_value=0, max_value=10_000_000_000, default=0, help_text="Employer only: WKR free space left."
     )
-    year = serializers.IntegerField(min_value=2026, max_value=2100, required=False)
+    year = IntegerField(min_value=2026, max_value=2100, required=False)
 
 
 class DepositEffectSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    year = serializers.IntegerField()
+    year = IntegerField()
     gross_cents = CentsField()
     rate_percent = serializers.FloatField(help_text="Marginal rate (employer) or deduction rate (own), in percent.")
     exempt_cents = CentsField(required=False)

@@ -129,12 +129,18 @@ CSP_FORM_ACTION = ["'self'"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "levenlang.core.api.csrf_failure"  # problem details under /api/, the usual page elsewhere
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "levenlang.core.api.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["levenlang.core.api_input.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "levenlang.core.api_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "levenlang.core.api_input.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "levenlang.core.api.exception_handler",
 }
