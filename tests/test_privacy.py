@@ -139,7 +139,12 @@ DOORS = {
     "Leerrekening statement (PDF)": ("ledger:resident-pdf", "resident", SUPPORT, 404),
     "enrolment (page)": ("enrolment:detail", "enrolment", ENROLMENT, 404),
     "enrolment (API)": ("api-enrolment", "enrolment", ENROLMENT, 404),
-    "pots paying for the enrolment (API)": ("api-enrolment-preview", "enrolment", OWN, 404),
+    "pots paying for the enrolment (API)": (
+        "api-enrolment-preview",
+        "enrolment",
+        SUPPORT,
+        404,
+    ),  # administrators for support, audited
     "credential (page)": ("enrolment:credential", "enrolment", ENROLMENT, 404),
     "credential (API)": ("api-enrolment-credential", "enrolment", ENROLMENT, 404),
     "audit log (page)": ("core:audit-log", None, ADMINISTRATORS, 403),

@@ -13,12 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from levenlang.core.errors import DomainError
 from levenlang.enrolment import services
 from levenlang.enrolment.errors import IllegalTransition, NotPermitted
 from levenlang.enrolment.models import Enrolment, EnrolmentEvent, Status
 from levenlang.enrolment.views import STRONG_LOGIN_SESSION_KEY
 from levenlang.ledger.clock import FixedClock
-from levenlang.ledger.errors import LedgerError, NotFound
+from levenlang.ledger.errors import NotFound
 from levenlang.ledger.models import Leg, Reservation
 from tests import roles
 from tests.enrolment.conftest import books_are_right, put_money
@@ -142,7 +143,7 @@ def test_the_service_lets_only_the_right_roles_take_each_step(walk, offering, pe
     enrolment = walk(source)
     before = snapshot(enrolment)
     for role in refused:
-        with pytest.raises(LedgerError) as raised:
+        with pytest.raises(DomainError) as raised:
             service_call(name, enrolment, people[role], clock)
         assert type(raised.value) is refusal(name, role), role
         assert snapshot(enrolment) == before, role
