@@ -6,7 +6,8 @@
 - rules over the population: the OpenFisca simulation of `learning_rights` for all n residents, beside a
   hand-written numpy version of the same rules (the ceiling: no framework). Both must give the same cents.
 - yearly allocation end to end (read + rules + ledger), residents per second, extrapolated to 18M, beside raw SQL
-  writing the same ledger rows with the same threads (bench_ledger_allocation's ceiling). Target 18M <= 180 s.
+  writing the same ledger rows with the same threads (bench_ledger_allocation's ceiling).
+  Target: 18M within 15 minutes at >= 90% of raw SQL.
 - what-if over the population from the database, extrapolated; and, when n >= 1,000,000, the what-if on 18 million
   synthetic residents in memory in a child process, with its peak memory (ru_maxrss). Target <= 60 s, <= 8 GB.
 """
@@ -174,7 +175,10 @@ def run(n: int, report) -> None:
         "residents/s",
         ceiling_name="raw SQL INSERT ... SELECT of the same ledger rows",
         ceiling=raw_rate,
-        target=f"18M <= 180 s; extrapolated {TARGET_RESIDENTS / rate:,.0f} s, raw {TARGET_RESIDENTS / raw_rate:,.0f} s",
+        target=(
+            f">= 90% of raw, 18M <= 900 s; extrapolated {TARGET_RESIDENTS / rate:,.0f} s, "
+            f"raw {TARGET_RESIDENTS / raw_rate:,.0f} s"
+        ),
         higher_is_better=True,
     )
 
