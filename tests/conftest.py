@@ -50,7 +50,19 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False)
     yield
     with django_db_blocker.unblock(), dbroles.as_owner():
+        end_leftover_sessions(connections["default"])
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def end_leftover_sessions(connection) -> None:
+    """A task worker started by a test may leave a pooled connection behind; the test database cannot be dropped
+    while it is open. As the owner (granted pg_signal_backend), end the app role's sessions on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename <> current_user"
+        )
+    connection.close()
 
 
 @pytest.fixture

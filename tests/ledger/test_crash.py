@@ -75,9 +75,13 @@ def write_csv(path: Path, amounts: dict[str, int]) -> None:
             writer.writerow([uuid_, "rights", cents, "leerrechten", "2026"])
 
 
+APPLICATION_NAME = "levenlang-crash-test"
+
+
 def run_and_kill(command: list[str]) -> tuple[int, bytes]:
     """Start the allocation, follow its progress bar on stderr, and SIGKILL it once KILL_AT is done."""
-    process = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**child_env(), "PGAPPNAME": APPLICATION_NAME}  # names its server sessions, to wait for them below
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen, done, deadline = b"", 0, time.monotonic() + 120
     try:
         while done < KILL_AT * RESIDENTS:
@@ -105,8 +109,8 @@ def wait_for_orphaned_backends(timeout: float = 60) -> None:
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND backend_type = 'client backend'"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [APPLICATION_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return

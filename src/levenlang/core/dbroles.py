@@ -153,6 +153,8 @@ def ensure_roles(conn, *, password: str | None = None) -> None:
                     sql.Identifier(role), sql.SQL(options), secret
                 )
             )
+    # The owner may end the app role's sessions (never a superuser's): before dropping a database, or in an incident.
+    conn.execute(sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(OWNER_ROLE)))
 
 
 # Hand every object in the public schema to the owner role: a database made before there were two roles (var/postgres
