@@ -502,10 +502,11 @@ def _v6_kind(obj: dict) -> str | None:
     return None
 
 
-def _oeapi_module(pointer: str, obj: dict, default_category: int | None, problems: list[Problem]):
+def _module_head(pointer: str, obj: dict, programme_key: str, problems: list[Problem]) -> tuple:
+    """What v5 and v6 describe alike: the id (courseId, or programmeId in v6 / programId in v5), kind, code, name
+    and description. Returns the module's uuid and its first values."""
     kind = Module.Kind.COURSE if "courseId" in obj else Module.Kind.PROGRAMME
-    id_key = "courseId" if kind == Module.Kind.COURSE else "programmeId"
-    before = len(problems)
+    id_key = "courseId" if kind == Module.Kind.COURSE else programme_key
     module_uuid = _uuid(obj.get(id_key), f"{pointer}/{id_key}", problems, id_key)
     code = _code(obj)
     if not code:
@@ -514,15 +515,16 @@ def _oeapi_module(pointer: str, obj: dict, default_category: int | None, problem
     if not (title_nl or title_en):
         problems.append(Problem(f"{pointer}/name", _("The name is missing.")))
     description_nl, description_en = _texts(obj.get("description"), f"{pointer}/description", problems, "description")
+    values = {"kind": kind, "code": code, "title_nl": title_nl, "title_en": title_en}
+    return module_uuid, values | {"description_nl": description_nl, "description_en": description_en}
+
+
+def _oeapi_module(pointer: str, obj: dict, default_category: int | None, problems: list[Problem]):
+    before = len(problems)
+    module_uuid, values = _module_head(pointer, obj, "programmeId", problems)
     ext = _ext(obj)
     languages = obj.get("teachingLanguages")
-    values = {
-        "kind": kind,
-        "code": code,
-        "title_nl": title_nl,
-        "title_en": title_en,
-        "description_nl": description_nl,
-        "description_en": description_en,
+    values |= {
         "category": _category(ext.get("category"), default_category, f"{pointer}/ext/levenlang/category", problems),
         "language": (_first_language(languages, f"{pointer}/teachingLanguages", problems) if languages else None)
         or "nl",
@@ -610,28 +612,13 @@ def _v5_mapped(value, mapping: dict, where: str, problems: list[Problem], name: 
 
 
 def _v5_module(pointer: str, obj: dict, default_category: int | None, problems: list[Problem]):
-    kind = Module.Kind.COURSE if "courseId" in obj else Module.Kind.PROGRAMME
-    id_key = "courseId" if kind == Module.Kind.COURSE else "programId"
     before = len(problems)
-    module_uuid = _uuid(obj.get(id_key), f"{pointer}/{id_key}", problems, id_key)
-    code = _code(obj)
-    if not code:
-        problems.append(Problem(f"{pointer}/primaryCode", _("The primaryCode (with a code) is missing.")))
-    title_nl, title_en = _texts(obj.get("name"), f"{pointer}/name", problems, "name")
-    if not (title_nl or title_en):
-        problems.append(Problem(f"{pointer}/name", _("The name is missing.")))
-    description_nl, description_en = _texts(obj.get("description"), f"{pointer}/description", problems, "description")
+    module_uuid, values = _module_head(pointer, obj, "programId", problems)
     ext = _ext(obj)
     language = obj.get("teachingLanguage")
     if language is not None and not isinstance(language, str):
         problems.append(Problem(f"{pointer}/teachingLanguage", _("This must be a language code, like “nld”.")))
-    values = {
-        "kind": kind,
-        "code": code,
-        "title_nl": title_nl,
-        "title_en": title_en,
-        "description_nl": description_nl,
-        "description_en": description_en,
+    values |= {
         "category": _category(ext.get("category"), default_category, f"{pointer}/ext/levenlang/category", problems),
         "language": _language(language),
     }
