@@ -14,8 +14,9 @@ A course that has started was requested before its start: the request is made wi
 moves no money). Money moves at the load: the reservations and payouts are dated T, after the deposits.
 
 Plus three modules of one generated private provider priced just below the EUR 1,000 ceiling, so that the price
-monitor has a flag to show. Fixed idempotency keys: running it again changes nothing. The offerings' dates are
-set on the day of the first load.
+monitor has a flag to show also without the generated catalogue (which has providers pricing at the ceiling too).
+Fixed idempotency keys: running it again changes nothing. The offerings' dates are set on the day of the first
+load.
 """
 
 import datetime
