@@ -8,10 +8,12 @@ region name never needs a column of its own.
 """
 
 import datetime
+import itertools
 import math
 from dataclasses import dataclass, field
 
 from django.utils import formats
+from django.utils.translation import pgettext
 
 from levenlang.core.money import format_cents
 
@@ -32,11 +34,11 @@ VALUE_BASELINE = 32
 AXIS_LABEL_GAP = 18  # from the axis line to the baseline of its tick labels
 TOP_AXIS_FROM = 12  # a chart with more rows than this repeats the tick labels above the first row
 # Line chart, in pixels: the plot area and the baseline of the time labels below it.
-LINE_PLOT_TOP = 24
-LINE_PLOT_BOTTOM = 184
-LINE_HEIGHT = 212
+LINE_PLOT_TOP = 12
+LINE_PLOT_BOTTOM = 172
+LINE_HEIGHT = 200
 LINE_MARGIN = 3  # percent of the width left free on both sides, so the first and last points are not cut
-MAX_TIME_LABELS = 5
+MAX_TIME_LABELS = 3
 
 
 def nice_ticks(low: int, high: int, *, money: bool = False) -> list[int]:
@@ -66,6 +68,13 @@ def _label(value, label_format: str) -> str:
     if isinstance(value, datetime.date) and label_format:
         return formats.date_format(value, label_format)
     return "" if value is None else str(value)
+
+
+def _axis_label(value, label: str) -> str:
+    """Under a time axis a month is short ("okt 2026"), so that three labels fit beside each other on a phone."""
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, pgettext("short month and year on a chart's time axis", "M Y"))
+    return label
 
 
 @dataclass
@@ -162,7 +171,9 @@ def _place_text(bar: Bar, end: float) -> None:
     bar.text_dx = 4 * sign
 
 
-def bar_chart(labels: list, values: list[int | None], *, money: bool, none_text: str, label_format: str = "") -> BarChart:
+def bar_chart(
+    labels: list, values: list[int | None], *, money: bool, none_text: str, label_format: str = ""
+) -> BarChart:
     """Horizontal bars, one row per group, on an axis with nice ticks; None (a figure not shown) gets no bar."""
     present = [v for v in values if v is not None]
     ticks = nice_ticks(min(present, default=0), max(present, default=0), money=money)
@@ -192,7 +203,9 @@ def bar_chart(labels: list, values: list[int | None], *, money: bool, none_text:
     axis_y = top + len(values) * ROW_HEIGHT
     return BarChart(
         bars=bars,
-        ticks=[Tick(value=t, text=_number(t, money), x=x(t), anchor=_anchor(i, len(ticks))) for i, t in enumerate(ticks)],
+        ticks=[
+            Tick(value=t, text=_number(t, money), x=x(t), anchor=_anchor(i, len(ticks))) for i, t in enumerate(ticks)
+        ],
         zero_x=zero,
         top=top,
         axis_y=axis_y,
@@ -208,6 +221,7 @@ class Point:
     value: int | None
     text: str
     x: float
+    axis_label: str = ""
     y: float = 0.0
     show_label: bool = False
     anchor: str = "middle"
@@ -232,7 +246,7 @@ class LineChart:
 def line_chart(
     labels: list, values: list[int | None], *, money: bool, none_text: str, label_format: str = ""
 ) -> LineChart:
-    """A line through the figures in time order, evenly spaced; None breaks the line. At most five time labels
+    """A line through the figures in time order, evenly spaced; None breaks the line. At most three time labels
     are written under the axis, counted back from the latest (the table has every one)."""
     present = [v for v in values if v is not None]
     ticks = nice_ticks(min(present, default=0), max(present, default=0), money=money)
@@ -249,11 +263,12 @@ def line_chart(
         x = 50.0 if count == 1 else round(LINE_MARGIN + i * (100 - 2 * LINE_MARGIN) / (count - 1), 2)
         text = none_text if value is None else _number(value, money)
         point = Point(label=_label(label, label_format), value=value, text=text, x=x)
+        point.axis_label = _axis_label(label, point.label)
         point.y = y(value) if value is not None else 0.0
         point.show_label = (count - 1 - i) % every == 0  # the latest always has its label
         point.anchor = "middle" if count == 1 else _anchor(i, count)
         points.append(point)
-    segments = [(a, b) for a, b in zip(points, points[1:], strict=False) if a.value is not None and b.value is not None]
+    segments = [(a, b) for a, b in itertools.pairwise(points) if a.value is not None and b.value is not None]
     return LineChart(
         points=points,
         segments=segments,

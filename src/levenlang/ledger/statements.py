@@ -127,8 +127,11 @@ class Statement:
         (`{"month": first day, "balance_cents": …}`): the line chart above the history."""
         if not self.history:
             return []
-        end_of = {(line.date.year, line.date.month): line.balance_cents for line in self.history}
-        year, month = self.history[0].date.year, self.history[0].date.month
+        end_of, running = {}, 0
+        for line in sorted(self.history, key=lambda line: line.date):  # by date, even when booked later
+            running += line.amount_cents
+            end_of[(line.date.year, line.date.month)] = running
+        year, month = min(end_of)
         last = max((self.made_on.year, self.made_on.month), max(end_of))
         months, balance = [], 0
         while (year, month) <= last:

@@ -237,10 +237,21 @@ def _chart_description(kind: str, what: str, summary: dict) -> str:
     if not summary:
         return _("There are no figures to show.")
     if kind == "line":
-        text = _('Line chart of "%(what)s", from %(first)s in %(first_label)s to %(last)s in %(last_label)s.')
+        text = _("Line chart of “%(what)s”, from %(first)s in %(first_label)s to %(last)s in %(last_label)s.")
     else:
-        text = _('Bar chart of "%(what)s". Highest: %(high_label)s, %(high)s. Lowest: %(low_label)s, %(low)s.')
+        text = _("Bar chart of “%(what)s”. Highest: %(high_label)s, %(high)s. Lowest: %(low_label)s, %(low)s.")
     return text % {"what": what, **summary} + " " + _("The figures are in the table with the chart.")
+
+
+def _chart_columns(headers: tuple, keys: list[str], money, value: str) -> list[Column]:
+    """The table's figure columns of chart_table, checked: one key per header, the charted value among them."""
+    if len(keys) != len(headers):
+        raise template.TemplateSyntaxError(f"chart_table: {len(headers)} headers but {len(keys)} keys.")
+    if value not in keys:
+        raise template.TemplateSyntaxError(f"chart_table: value={value!r} must be one of keys (the table shows it).")
+    euros = _positions(money, len(headers), "chart_table", "money")
+    pairs = enumerate(zip(headers, keys, strict=True), 1)
+    return [Column(label=h, numeric=True, money=i in euros, key=k) for i, (h, k) in pairs]
 
 
 @register.inclusion_tag("components/chart_table.html")
@@ -283,18 +294,11 @@ def chart_table(
     The SVG has role="img" and is named by a title and a description that give the highest and lowest figure;
     its axis has round ticks (steps of 1, 2 or 5), in euros when the value is money.
     """
-    keys = str(keys).split()
-    if len(keys) != len(headers):
-        raise template.TemplateSyntaxError(f"chart_table: {len(headers)} headers but {len(keys)} keys.")
     value = value or bar
-    if value not in keys:
-        raise template.TemplateSyntaxError(f"chart_table: value={value!r} must be one of keys (the table shows it).")
     if kind not in CHART_KINDS or table not in CHART_TABLES:
         raise template.TemplateSyntaxError("chart_table: kind is bar or line, table is details or visible.")
-    euros = _positions(money, len(headers), "chart_table", "money")
-    pairs = enumerate(zip(headers, keys, strict=True), 1)
-    cols = [Column(label=h, numeric=True, money=i in euros, key=k) for i, (h, k) in pairs]
-    shown = cols[keys.index(value)]
+    cols = _chart_columns(headers, str(keys).split(), money, value)
+    shown = next(c for c in cols if c.key == value)
 
     def get(row, key):
         return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
@@ -302,7 +306,9 @@ def chart_table(
     none_text = none_text or _("not shown")  # core.privacy hides small groups as None
     labels = [get(row, label_key) for row in rows]
     draw = charts.line_chart if kind == "line" else charts.bar_chart
-    chart = draw(labels, [get(row, value) for row in rows], money=shown.money, none_text=none_text, label_format=label_format)
+    chart = draw(
+        labels, [get(row, value) for row in rows], money=shown.money, none_text=none_text, label_format=label_format
+    )
     caption_id = id or f"chart-{slugify(strip_tags(caption))}"
     return {
         "kind": kind,
