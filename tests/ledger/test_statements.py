@@ -25,6 +25,7 @@ from levenlang.core.regions import ensure_regions
 from levenlang.core.roles import Role
 from levenlang.ledger import services, statements
 from levenlang.ledger.beancount_export import pot_account, system_account_name
+from levenlang.ledger.clock import FixedClock
 from levenlang.ledger.models import Category, Journal, Leg, Pot, PotKind, SystemAccount
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident
@@ -135,6 +136,26 @@ def test_statement_has_the_pots_reservations_and_running_balance(account, clock)
         25_000,
     )
     assert [(pot.kind, cents) for pot, cents in open_one.parts] == [(PotKind.RIGHTS, 25_000)]
+
+
+def test_the_balance_per_month_carries_over_quiet_months_and_follows_the_dates_of_the_movements(
+    resident, budget, employer_account, clock
+):
+    # € 1.000 in March; € 500 booked today but dated in January (a late entry); nothing in April and May.
+    deposit(resident, budget, 100_000, clock=clock)
+    january = FixedClock(datetime.datetime(2026, 1, 20, 12, 0, tzinfo=datetime.UTC))
+    deposit(resident, employer_account, 50_000, kind=PotKind.EMPLOYER, lot="2026-e", clock=january)
+    june = FixedClock(datetime.datetime(2026, 6, 3, 12, 0, tzinfo=datetime.UTC))
+    months = statements.statement_for(resident, clock=june).balance_by_month()
+    assert [(m["month"], m["balance_cents"]) for m in months] == [
+        (datetime.date(2026, 1, 1), 50_000),
+        (datetime.date(2026, 2, 1), 50_000),
+        (datetime.date(2026, 3, 1), 150_000),
+        (datetime.date(2026, 4, 1), 150_000),
+        (datetime.date(2026, 5, 1), 150_000),
+        (datetime.date(2026, 6, 1), 150_000),
+    ]
+    assert statements.statement_for(ResidentFactory(), clock=june).balance_by_month() == []
 
 
 def test_statement_takes_the_same_few_queries_however_long_the_history(
