@@ -179,6 +179,9 @@ class Relation(models.Model):
             models.UniqueConstraint(fields=["source", "target", "family"], name="relation_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.target}"
+
 
 class SkillsProfileEntry(models.Model):
     """One skill in a resident's profile. Personal data: only the resident changes it; a look by anyone else is
@@ -205,3 +208,6 @@ class SkillsProfileEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resident", "skill"], name="profile_skill_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.source})"

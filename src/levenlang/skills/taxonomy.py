@@ -239,4 +239,4 @@ def _totals() -> dict[str, int]:
             "SELECT kind, count(*) FILTER (WHERE status = 'active') FROM skills_concept GROUP BY kind"
             " UNION ALL SELECT family, count(*) FROM skills_relation GROUP BY family"
         )
-        return {name: count for name, count in cursor.fetchall()}
+        return dict(cursor.fetchall())
