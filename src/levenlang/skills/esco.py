@@ -67,7 +67,9 @@ class Parsed:
     descriptions: list[tuple[str, str, str]] = field(default_factory=list)  # (uri, language, text)
     labels: list[tuple[str, str, str, str]] = field(default_factory=list)
     label_languages: set[str] = field(default_factory=set)
-    concept_kinds: set[str] = field(default_factory=set)  # the kinds whose complete file was read
+    # The kinds whose English file was read. English is ESCO's reference language: its files list every concept of
+    # the version, so a concept missing from one has disappeared. A file in another language adds labels only.
+    complete_kinds: set[str] = field(default_factory=set)
     relations: list[tuple[str, int, str, str, str, str]] = field(default_factory=list)
     relation_families: set[str] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
@@ -177,7 +179,8 @@ def _read_concepts(parsed: Parsed, name: str, reader: csv.DictReader, stem: str,
             continue
         seen.add(uri)
         _take_concept(parsed, row, kind, uri, language)
-    parsed.concept_kinds.add(kind)
+    if language == "en":
+        parsed.complete_kinds.add(kind)
     parsed.label_languages.add(language)
 
 

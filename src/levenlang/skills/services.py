@@ -212,7 +212,9 @@ def store_vectors(encoder: str, vectors_by_label: Iterable[tuple[int, bytes]]) -
     """Store the matcher's vectors (float16 bytes per label id) made by `encoder`. Returns how many were stored."""
     rows = list(vectors_by_label)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE s_vector (id bigint, vector bytea) ON COMMIT DROP")
+        cursor.execute(
+            "DROP TABLE IF EXISTS s_vector; CREATE TEMP TABLE s_vector (id bigint, vector bytea) ON COMMIT DROP"
+        )
         with cursor.cursor.copy("COPY s_vector (id, vector) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -17,7 +17,9 @@ from levenlang.skills.models import TaxonomyVersion
 
 Progress = Callable[[str], None]
 
+# ON COMMIT DROP ends them with the transaction; the DROP first covers an import inside a longer transaction.
 _STAGE = """
+DROP TABLE IF EXISTS s_concept, s_description, s_label, s_relation, s_relation_ids;
 CREATE TEMP TABLE s_concept (uri text, kind text, code text, skill_type text, reuse_level text, isco_code text)
     ON COMMIT DROP;
 CREATE TEMP TABLE s_description (uri text, language text, text text) ON COMMIT DROP;
@@ -161,7 +163,7 @@ def _merge_concepts(cursor, parsed: Parsed, counts: dict[str, int], progress: Pr
     counts["descriptions_changed"] = cursor.rowcount
     cursor.execute(_ISCO_LINKS)
     counts["isco_links_changed"] = cursor.rowcount
-    cursor.execute(_DISAPPEARED, {"version": parsed.version, "kinds": sorted(parsed.concept_kinds)})
+    cursor.execute(_DISAPPEARED, {"version": parsed.version, "kinds": sorted(parsed.complete_kinds)})
     counts["concepts_disappeared"] = cursor.rowcount
     progress(
         f"Concepts: {counts['concepts_added']:,} added, {counts['concepts_changed']:,} changed,"
