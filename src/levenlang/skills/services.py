@@ -22,6 +22,7 @@ from levenlang.skills.errors import NotYourProfile, UnknownConcept
 from levenlang.skills.models import Concept, Label, Relation, SkillsProfileEntry, TaxonomyVersion
 
 __all__ = [
+    "DEMO_SUBSET",
     "SOURCES",
     "ConceptInfo",
     "Hit",
@@ -33,6 +34,7 @@ __all__ = [
     "confirm_skill",
     "current_version",
     "essential_skills",
+    "import_demo_subset",
     "import_taxonomy",
     "labels_for",
     "profile",
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 SOURCES = SkillsProfileEntry.Source
+
+# A small part of ESCO made for the demo (docs/skills.md, "The demo subset"), in ESCO's own CSV layout.
+DEMO_SUBSET = Path(__file__).resolve().parent / "data" / "esco-v1.1.1-demo"
 
 
 # --- the taxonomy ------------------------------------------------------------------------------------------------
@@ -65,6 +70,10 @@ def import_taxonomy(
     say(f"Checked {len(parsed.files)} file(s) of ESCO {parsed.version or '(labels only)'}.")
     dutch = esco.read_dutch_occupations(nl_occupations) if nl_occupations else []
     return taxonomy.write(parsed, dutch, say)
+
+
+def import_demo_subset(progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    return import_taxonomy([DEMO_SUBSET], progress=progress)
 
 
 def taxonomy_is_empty() -> bool:
