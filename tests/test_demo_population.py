@@ -15,7 +15,6 @@ from levenlang.catalog.models import Provider
 from levenlang.core.models import Region, User
 from levenlang.core.regions import ensure_regions
 from levenlang.demo.ledger import load_demo_ledger
-from levenlang.skills import services as skills
 from levenlang.demo.personas import PERSONAS
 from levenlang.demo.population import (
     DemoDataExists,
@@ -30,6 +29,7 @@ from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
 from levenlang.schemes import population
 from levenlang.schemes import services as rules
+from levenlang.skills import services as skills
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)
