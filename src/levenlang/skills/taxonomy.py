@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from levenlang.catalog import services as catalog
 from levenlang.skills.errors import ImportRefused
 from levenlang.skills.esco import MAX_PROBLEMS, Parsed
 from levenlang.skills.models import TaxonomyVersion
@@ -121,6 +122,8 @@ def write(parsed: Parsed, dutch_occupations: list[tuple[str, str, str]], progres
         _merge_labels(cursor, counts, progress)
         if parsed.relation_families:
             _merge_relations(cursor, parsed, counts, progress)
+        if counts["labels_added"] or counts["labels_removed"]:
+            _send_skill_terms(cursor, counts, progress)
         if parsed.files:
             _record_version(parsed, counts)
     return counts
@@ -223,6 +226,27 @@ def _skip_unresolved(cursor, parsed: Parsed, counts: dict[str, int], progress: P
         progress(f"Skipped: {file}, row {row}: {uri} is in no concept file.")
     if len(unresolved) > 10:
         progress(f"Skipped {len(unresolved) - 10:,} more relations whose concept is in no concept file.")
+
+
+# What the catalogue needs of every skill (also a disappeared one: modules may still link to it).
+_SKILL_TERMS = """
+SELECT c.uri,
+       coalesce(max(l.text) FILTER (WHERE l.language = 'nl' AND l.kind = 'preferred'), ''),
+       coalesce(max(l.text) FILTER (WHERE l.language = 'en' AND l.kind = 'preferred'), ''),
+       array_agg(l.text) FILTER (WHERE l.kind IN ('preferred', 'alternative'))
+FROM skills_concept c JOIN skills_label l ON l.concept_id = c.id
+WHERE c.kind = 'skill'
+GROUP BY c.uri
+"""
+
+
+def _send_skill_terms(cursor, counts: dict[str, int], progress: Progress) -> None:
+    """The catalogue keeps skill URIs on its modules; it learns the skills' labels from here (docs/architecture.md)."""
+    cursor.execute(_SKILL_TERMS)
+    counts["catalogue_skill_terms_changed"] = catalog.set_skill_terms(cursor.fetchall())
+    progress(
+        f"Catalogue: the labels of {counts['catalogue_skill_terms_changed']:,} skills updated for linking and search."
+    )
 
 
 def _record_version(parsed: Parsed, counts: dict[str, int]) -> None:
