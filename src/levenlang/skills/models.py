@@ -14,8 +14,6 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from levenlang.residents.models import Resident
-
 
 class TaxonomyVersion(models.Model):
     """One ESCO version that was imported (a version is imported once per language; each run updates this row)."""
@@ -193,7 +191,7 @@ class SkillsProfileEntry(models.Model):
         COMPLETED_MODULE = "completed_module", _("From a module you completed")
         OCCUPATION_HELD = "occupation_held", _("Likely, from work you did")
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="skills_profile")
+    resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="skills_profile")
     skill = models.ForeignKey(Concept, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=20, choices=Source.choices)
     # What it came from, for the resident: the module's title, the occupation's URI, the sentence of their text.
