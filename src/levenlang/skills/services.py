@@ -291,7 +291,8 @@ def _may_change(actor, resident) -> None:
 
 
 def _skill(uri: str) -> Concept:
-    found = Concept.objects.filter(uri=uri, kind=Concept.Kind.SKILL).first()
+    """A skill that may be added: one of the taxonomy as it is now (not one that has disappeared)."""
+    found = Concept.objects.filter(uri=uri, kind=Concept.Kind.SKILL, status=Concept.Status.ACTIVE).first()
     if found is None:
         raise UnknownConcept(_("This skill is not in the taxonomy."))
     return found
