@@ -7,6 +7,7 @@ import json
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from levenlang.catalog import services as catalog
 from levenlang.catalog.models import Module
@@ -95,3 +96,13 @@ def test_an_oeapi_import_that_carries_skill_uris_and_names_links_them(v1):
     report = catalog.import_catalogue(provider, json.dumps(bundle).encode(), fmt="oeapi")
     assert report["problems"] == []
     assert Module.objects.get(uuid=course_id).skills == [f.SAFETY, f.CUT, "plaatwerk"]
+
+
+def test_the_module_page_shows_linked_skills_by_name_not_by_uri(v1, client):
+    services.import_taxonomy(v1)
+    module = _module("LAS-6", [f.WELD, "MIG-lassen"])
+    module.status = Module.Status.PUBLISHED
+    module.save()
+    page = client.get(reverse("catalog:module", args=[module.uuid])).content.decode()
+    assert "weld metal, MIG-lassen" in page
+    assert f.WELD not in page
