@@ -111,6 +111,7 @@ def test_a_completed_course_asks_the_resident_to_confirm_it_and_links_to_that_en
     assert tasks(html) == ["confirm"]
     assert "card--attention" in card(html, "tasks")
     assert f'href="{reverse("enrolment:detail", args=[enrolment.uuid])}"' in card(html, "tasks")
+    assert "Jij bent aan de beurt: bevestig dat de cursus is gegeven." in card(html, "courses")
 
 
 def test_an_accepted_booking_asks_the_resident_to_confirm_it_on_the_reserve_step(client, learner, walk):
@@ -295,3 +296,21 @@ def test_a_home_page_takes_few_queries(client, django_assert_max_num_queries, ro
     client.force_login(user)
     with django_assert_max_num_queries(MAX_QUERIES[role]):
         assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_the_adviser_sees_the_region_in_figures_without_a_small_group(client, user_with_role):
+    twente = ResidentFactory().region
+    adviser = user_with_role(Role.ADVISER, region=twente)
+    html = card(home(client, adviser), "region")
+    assert "card__figure-value" not in html  # one resident: not shown …
+    assert "Er staan nog minder dan 10 inwoners van je regio op Levenlang." in html  # … and said so
+    ResidentFactory.create_batch(11, region=twente)
+    assert '<span class="card__figure-value">12</span>' in card(home(client, adviser), "region")
+
+
+def test_the_technohub_shows_its_own_region_in_figures_and_without_a_region_every_region(client, user_with_role):
+    twente = ResidentFactory().region
+    html = home(client, user_with_role(Role.PROGRAMME_MANAGER, region=twente))
+    assert "Twente in cijfers" in card(html, "figures") and "<table" not in html
+    html = home(client, user_with_role(Role.PROGRAMME_MANAGER))
+    assert 'id="figures"' not in html and "<table" in html

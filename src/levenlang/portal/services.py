@@ -55,9 +55,11 @@ def _employee_count(employer_filter: Q) -> int:
 # A pot whose money expires within this many days is a task on the resident's home page: spend it or lose it.
 EXPIRING_WITHIN_DAYS = 90
 
-# What the learner waits for at each open status where the next step is someone else's (the home page's list).
-LEARNER_WAITS = {
+# The next step of an open enrolment as its learner reads it on the home page: theirs, or what they wait for.
+LEARNER_NEXT_STEP = {
     "requested": _("The provider decides whether there is a place for you."),
+    "accepted": _("Your turn: confirm your booking, then the money is reserved."),
+    "completed": _("Your turn: confirm that the course was given."),
     "reserved": _("The money is reserved. The provider tells us when the course starts."),
     "started": _("The course is under way. The provider tells us when it is finished."),
     "disputed": _("You said the course was not given. An administrator looks into it."),
@@ -88,7 +90,7 @@ def resident_home(user, *, today: datetime.date | None = None) -> dict:
     # Money is reserved for these; what the pots do not cover the person pays the provider.
     own_shares = [e for e in courses if e.reservation_id is not None and (e.own_share_cents or 0) > 0]
     for course in courses:
-        course.waits_for = LEARNER_WAITS.get(course.status, "")
+        course.next_step = LEARNER_NEXT_STEP.get(course.status, "")
     return {
         "resident": resident,
         "age": resident.age_on(today),
@@ -168,7 +170,7 @@ def adviser_home(user) -> dict:
     region = user.region
     return {
         "region": region,
-        "resident_count": shown(Resident.objects.filter(region=region).count()) if region else 0,
+        "resident_count": shown(Resident.objects.filter(region=region).count()) if region else None,
         "employer_count": Employer.objects.filter(region=region).count() if region else 0,
     }
 
