@@ -131,6 +131,12 @@ def test_a_pot_that_expires_within_ninety_days_is_a_task_with_its_amount_and_dat
     assert "€ 99,00" not in card(html, "tasks")
 
 
+def test_a_pot_whose_money_is_reserved_for_a_course_is_no_longer_a_task(client, learner, walk):
+    expiring_pot(learner, 12_345, days=30)
+    walk(Status.RESERVED)  # the waterfall takes the money that expires first
+    assert tasks(home(client, learner.user)) == []
+
+
 def test_an_own_share_still_to_pay_is_a_task_only_once_the_booking_is_confirmed(client, walk):
     poor = ResidentFactory()
     put_money(poor, 20_000)

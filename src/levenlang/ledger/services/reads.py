@@ -72,12 +72,12 @@ def deposits_made(*, employers=(), sector_funds=(), since: datetime.date | None 
             system_account__kind=SystemAccount.Kind.SECTOR_FUND, system_account__sector_fund__in=sector_funds
         )
     else:
-        return {"count": 0, "total_cents": 0}
+        return {"deposit_count": 0, "total_cents": 0}
     if since is not None:
         legs = legs.filter(journal__effective_date__gte=since)
-    found = legs.aggregate(count=Count("journal", distinct=True), total=Sum("amount_cents", default=0))
+    found = legs.aggregate(n=Count("journal", distinct=True), total=Sum("amount_cents", default=0))
     # The source's leg is the other side of the pot's: money leaving the source is negative there.
-    return {"count": found["count"], "total_cents": -found["total"]}
+    return {"deposit_count": found["n"], "total_cents": -found["total"]}
 
 
 def describe_draws(preview) -> list[dict]:
