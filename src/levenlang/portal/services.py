@@ -104,7 +104,6 @@ def resident_home(user, *, today: datetime.date | None = None) -> dict:
         "expiring": money.expiring,
         "task_count": len(to_reserve) + len(to_confirm) + len(own_shares) + len(money.expiring),
         "schemes": _schemes_for(resident, today.year),
-        "expiring_days": EXPIRING_WITHIN_DAYS,
     }
 
 
@@ -133,11 +132,12 @@ def sector_fund_home(user) -> dict:
     return {"funds": funds, "deposits": ledger.deposits_made(sector_funds=funds, since=since), "since": since}
 
 
-# The provider's steps on its home page: the open status an enrolment waits in, and what the provider does there.
-PROVIDER_TASKS = (
-    ("requested", _("To accept or refuse")),
-    ("reserved", _("To declare the start")),
-    ("started", _("To declare completion")),
+# The provider's steps on its home page, each with what the provider does; the status an enrolment waits in for
+# it comes from the step's rule (enrolment.STEPS).
+PROVIDER_STEPS = (
+    ("accept", _("To accept or refuse")),
+    ("start", _("To declare the start")),
+    ("complete", _("To declare completion")),
 )
 PROVIDER_WAITS = (
     ("accepted", _("Waiting for the learner to confirm the booking")),
@@ -154,7 +154,8 @@ def provider_home(user) -> dict:
         return {"providers": []}
     counts = enrolment.waiting_counts(providers)
     legs, total_cents = enrolment.payouts(providers)
-    tasks = [{"status": s, "label": label, "count": counts.get(s, 0)} for s, label in PROVIDER_TASKS]
+    waiting_in = [(str(enrolment.STEPS[step].sources[0]), label) for step, label in PROVIDER_STEPS]
+    tasks = [{"status": status, "label": label, "count": counts.get(status, 0)} for status, label in waiting_in]
     return {
         "providers": providers,
         "tasks": tasks,
