@@ -76,6 +76,12 @@ def test_marco_sees_his_money_large_and_his_booking_to_confirm_and_can_add_money
     assert "Bevestig je inschrijving voor “Lassen MIG/MAG”" in tasks.inner_text()
     money.get_by_role("link", name="Geld toevoegen").click()
     page.wait_for_url("**/leerrekening/geld-toevoegen/")
+    assert_no_axe_violations(page)
+    page.fill("#id_amount", "vijftig")
+    page.click("#add-money")
+    assert page.locator("#error-summary").count() == 1
+    assert page.locator("#id_amount").get_attribute("aria-invalid") == "true"
+    assert_no_axe_violations(page)
     page.fill("#id_amount", "50")
     page.click("#add-money")
     page.wait_for_url("**/betalen/demo/**")
