@@ -194,6 +194,13 @@ def test_add_money_refuses_an_amount_that_is_not_one_and_moves_nothing(client, l
     assert not OwnPayment.objects.exists()
 
 
+def test_without_a_payment_provider_there_is_no_add_money_button_and_no_page(client, learner, settings):
+    settings.DEMO_MODE = False  # outside demo mode no payment provider is built yet
+    assert reverse("ledger:add-money") not in home(client, learner.user)
+    assert reverse("ledger:add-money") not in client.get(reverse("ledger:mine")).text
+    assert client.get(reverse("ledger:add-money")).status_code == 404
+
+
 def test_only_a_resident_can_add_money(client, user_with_role):
     client.force_login(user_with_role(Role.EMPLOYER_STAFF))
     assert client.get(reverse("ledger:add-money")).status_code == 403
