@@ -336,29 +336,57 @@ def _marks(chart: charts.BarChart | charts.LineChart) -> list:
 
 
 @register.simple_block_tag
-def card(content, title, href="", link_text="", level=2, id=""):
+def card(
+    content,
+    title,
+    href="",
+    link_text="",
+    level=2,
+    id="",
+    figure="",
+    figure_label="",
+    action_href="",
+    action_text="",
+    attention=False,
+):
     """A card: a titled block on a home page, `{% card _("Your courses") href=… link_text=… %}text{% endcard %}`.
 
     Parameters:
-      content    what the card says (paragraphs, a data list, a form).
-      title      the card's heading.
-      href       where the card's link goes (optional).
-      link_text  the link's text; say where it goes ("My enrolments"), not "Read more".
-      level      the heading level, 2 to 4, to fit the page's outline (default 2).
-      id         the heading's id (default: derived from the title).
+      content       what the card says (paragraphs, a data list, a form); may be empty when the figure says it.
+      title         the card's heading.
+      href          where the card's link goes (optional).
+      link_text     the link's text; say where it goes ("My enrolments"), not "Read more".
+      level         the heading level, 2 to 4, to fit the page's outline (default 2).
+      id            the heading's id (default: derived from the title).
+      figure        one large figure under the heading: an amount or a count, already formatted ("€ 1.234,56").
+      figure_label  what the figure is, in words, shown beside it ("to spend now"); the figure and its label
+                    are read as one sentence.
+      action_href   where the card's button goes: the one task the card is about ("Add money").
+      action_text   the button's text; say what happens. Give both action_href and action_text, or neither.
+      attention     mark the card as needing the reader's action (a coloured edge and the heading's text say so;
+                    colour is never the only cue).
     Put cards in `<div class="card-list">` to show them side by side where there is room.
     """
     level = int(level)
     if not 2 <= level <= 4:
         raise template.TemplateSyntaxError("card: the heading level must be 2, 3 or 4.")
+    if bool(action_href) != bool(action_text):
+        raise template.TemplateSyntaxError("card: give action_href and action_text together: a button says where.")
+    if href and not link_text:
+        raise template.TemplateSyntaxError("card: a link needs link_text that says where it goes.")
     return render_to_string(
         "components/card.html",
         {
-            "content": content,
+            "content": content if content.strip() else "",
             "title": title,
             "href": href,
             "link_text": link_text,
             "level": level,
             "heading_id": id or f"card-{slugify(strip_tags(str(title)))}",
+            "figure": figure,
+            "figure_label": figure_label,
+            "action_href": action_href,
+            "action_text": action_text,
+            "attention": attention,
         },
     )
