@@ -27,6 +27,7 @@ PRODUCER_MODULES = ["levenlang.residents.services", "levenlang.portal.services",
 
 # Functions that count, but not people shown to a role that sees no individuals; each with the reason.
 NOT_PEOPLE = {
+    "skills.taxonomy": "concepts, labels and relations of the skills taxonomy (import reports)",
     "catalog.api._page": "the number of published modules (pagination)",
     "catalog.importers.read_csv": "lines of an import file",
     "catalog.services": "modules per facet of a catalogue search",
