@@ -126,7 +126,7 @@ def test_a_money_cell_is_written_exactly_as_before():
         assert cell('{% money_cell -5 strong=True data="own" %}') == (
             f'<td class="{numeric} money-cell--negative" data-own="-5"><strong>-€ 0,05</strong></td>\n'
         )
-        assert cell('{% money_cell None empty="<geen>" %}') == f'<td class="{numeric}">&lt;geen&gt;</td>\n'
+        assert cell("{% money_cell None empty=text %}", text="<geen>") == f'<td class="{numeric}">&lt;geen&gt;</td>\n'
 
 
 def test_choice_labels_are_the_labels_of_the_field():
