@@ -141,8 +141,11 @@ class Browser:
 # --- 2. pages under 16 concurrent clients -------------------------------------------------------------------------
 
 
-def hammer(base: str, cookies: dict, path: str, seconds: float, clients: int = CLIENTS) -> tuple[float, float]:
-    """`clients` keep-alive clients ask for `path` for `seconds`: pages per second and p95 in ms."""
+def hammer(
+    base: str, cookies: dict, path: str, seconds: float, clients: int = CLIENTS, pid: int | None = None
+) -> tuple[float, float, float]:
+    """`clients` keep-alive clients ask for `path` for `seconds`: pages per second, p95 in ms and the CPU per page
+    of process `pid` (0 without it), the warm-up requests not counted."""
     samples: list[list[float]] = [[] for _ in range(clients)]
     failures: list[int] = []
     ready = threading.Barrier(clients + 1)
@@ -163,14 +166,16 @@ def hammer(base: str, cookies: dict, path: str, seconds: float, clients: int = C
         thread.start()
     stop_at[0] = time.perf_counter() + 3600
     ready.wait()
+    cpu_before = cpu_seconds(pid)
     began = time.perf_counter()
     stop_at[0] = began + seconds
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu = cpu_seconds(pid) - cpu_before
     assert not failures, (path, failures[:5])
     flat = [s for mine in samples for s in mine]
-    return len(flat) / elapsed, p95(flat)
+    return len(flat) / elapsed, p95(flat), cpu * 1000 / max(len(flat), 1)
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -189,10 +194,7 @@ def page_rates(targets: dict[str, str], cookies: dict[str, dict], seconds: float
     for _ in range(rounds):
         for label, base in targets.items():
             for name, path in HTTP_PAGES:
-                pid = (pids or {}).get(label)
-                cpu_before = cpu_seconds(pid)
-                rate, p95_ms = hammer(base, cookies[label], path, seconds)
-                cpu = (cpu_seconds(pid) - cpu_before) * 1000 / max(rate * seconds, 1)
+                rate, p95_ms, cpu = hammer(base, cookies[label], path, seconds, pid=(pids or {}).get(label))
                 rates, p95s, cpus = figures.setdefault((label, name), ([], [], []))
                 rates.append(rate)
                 p95s.append(p95_ms)
