@@ -12,7 +12,7 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "src/levenlang/locale/nl/LC_ME
 
 # The formal pronoun as a word of its own. Letters glued to it by a hyphen or an apostrophe ("u-bocht", "'u'") or a
 # dot inside an abbreviation ("a.u.b.") are not the pronoun; placeholders (%(u)s) are taken out before the check.
-FORMAL = re.compile(r"(?<![\w.'’\-])(u|U|uw|Uw|UW|uzelf|Uzelf)(?![\w'’\-]|\.\w)")
+FORMAL = re.compile(r"(?<![\w.'\u2019\-])(u|U|uw|Uw|UW|uzelf|Uzelf)(?![\w'\u2019\-]|\.\w)")
 INFORMAL = re.compile(r"\b(je|Je|jij|Jij|jou|Jou|jouw|Jouw|jezelf)\b")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|\{\w*\}")
 
