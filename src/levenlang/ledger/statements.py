@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.models import Journal, Leerrekening, Leg, Pot, PotKind, Reservation, ReservationPart
+from levenlang.ledger.services.reads import first_deposit_date, journal_label, name_of_pot
 from levenlang.residents.services import Resident
 
 if TYPE_CHECKING:
@@ -155,19 +156,43 @@ def pot_balances(leerrekening_id: int, *, today: datetime.date) -> list[PotBalan
     """The person's pots, soonest expiry first (no expiry last), then oldest first: one query."""
     rows = list(
         Pot.objects.filter(leerrekening_id=leerrekening_id)
+        .annotate(deposited_on=first_deposit_date())
         .order_by("expires_on", "id")  # PostgreSQL sorts NULL last in ascending order
         .values_list(
-            "id", "uuid", "kind", "source__name", "lot", "earmark", "expires_on", "posted_cents", "pending_cents"
+            "id",
+            "uuid",
+            "kind",
+            "source__name",
+            "source__year",
+            "deposited_on",
+            "lot",
+            "earmark",
+            "expires_on",
+            "posted_cents",
+            "pending_cents",
         )
     )
-    named = Counter((kind, source) for _id, _uuid, kind, source, *_rest in rows)
+    seen: Counter[str] = Counter()
     pots = []
-    for pot_id, pot_uuid, kind, source_name, lot, earmark, expires_on, posted, pending in rows:
+    for (
+        pot_id,
+        pot_uuid,
+        kind,
+        source_name,
+        source_year,
+        deposited_on,
+        lot,
+        earmark,
+        expires_on,
+        posted,
+        pending,
+    ) in rows:
         kind = PotKind(kind)
-        # The own-money clearing account has a technical name; a person knows that pot as "own money".
-        label = str(kind.label) if kind == PotKind.OWN else source_name
-        if named[(kind, source_name)] > 1:
-            label = f"{label} ({lot})"
+        # Named by source and month (ledger.services.name_of_pot); two pots of one name get a number.
+        label = name_of_pot(kind, source_name, source_year, deposited_on)
+        seen[label] += 1
+        if seen[label] > 1:
+            label = f"{label} ({seen[label]})"
         pots.append(
             PotBalance(
                 id=pot_id,
@@ -200,11 +225,12 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
             "journal__description",
             "journal__effective_date",
             "journal__created_at",
+            "journal__reservation__reference",
         )
     )
     total, per_pot = 0, dict.fromkeys(by_id, 0)
     lines = []
-    for pot_id, amount, journal_uuid, kind, description, effective_date, created_at in legs:
+    for pot_id, amount, journal_uuid, kind, description, effective_date, created_at, reference in legs:
         total += amount
         per_pot[pot_id] += amount
         lines.append(
@@ -213,7 +239,7 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
                 at=created_at,
                 journal_uuid=journal_uuid,
                 kind=Journal.Kind(kind),
-                description=description,
+                description=journal_label(kind, description, by_id[pot_id].label, reference or ""),
                 pot=by_id[pot_id],
                 amount_cents=amount,
                 balance_cents=total,

@@ -1,8 +1,14 @@
 """What other apps read of the ledger, so that they need not know its tables: balances, the names of the pots of
 a preview, the payouts to providers, the caps, whether a command ran."""
 
-from django.db.models import Sum
+import datetime
 
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from levenlang.core.wording import year_text
 from levenlang.ledger.models import Cap, Command, Journal, Leg, Pot, PotKind
 
 __all__ = [
@@ -10,7 +16,11 @@ __all__ = [
     "cap_amounts",
     "command_exists",
     "describe_draws",
+    "first_deposit_date",
+    "journal_label",
+    "name_of_pot",
     "payees_sql",
+    "pot_label",
     "provider_payable_sql",
     "provider_payout_legs",
     "reservation_id_sql",
@@ -25,11 +35,59 @@ def available_cents(resident_id: int) -> int:
     return balances["posted"] - balances["pending"]
 
 
+# --- names a person reads: never a lot key, a UUID or a model's repr -----------------------------------------
+
+
+def first_deposit_date() -> Subquery:
+    """An annotation for Pot querysets: the effective date of the pot's first movement, its first deposit (one pot
+    per lot: a pot is made by the deposit that opens it)."""
+    legs = Leg.objects.filter(pot_id=OuterRef("pk")).order_by("journal__created_at", "journal_id")
+    return Subquery(legs.values("journal__effective_date")[:1])
+
+
+def name_of_pot(kind: str, source_name: str, source_year: int | None, deposited_on: datetime.date | None) -> str:
+    """A pot's name, from where the money comes from and when it came in: "Learning rights 2026", "Training budget
+    Hengelo Precisie Metaal B.V., December 2026"."""
+    kind = PotKind(kind)
+    when = deposited_on or timezone.localdate()
+    if kind == PotKind.OWN:
+        return str(kind.label)
+    if kind == PotKind.RIGHTS:
+        return gettext("Learning rights %(year)s") % {"year": year_text(source_year or when.year)}
+    wording = {
+        PotKind.EMPLOYER: gettext("Training budget %(source)s, %(month)s"),
+        PotKind.SECTOR_FUND: gettext("Development budget %(source)s, %(month)s"),
+        PotKind.REGION: gettext("Regional budget %(source)s, %(month)s"),
+    }[kind]
+    return wording % {"source": source_name, "month": date_format(when, "F Y")}
+
+
+def pot_label(pot: Pot) -> str:
+    """`name_of_pot` of a Pot row with its source; annotate `deposited_on=first_deposit_date()` to save a query."""
+    deposited_on = getattr(pot, "deposited_on", None)
+    if deposited_on is None:
+        deposited_on = Pot.objects.filter(pk=pot.pk).annotate(d=first_deposit_date()).values_list("d", flat=True)[0]
+    return name_of_pot(pot.kind, pot.source.name, pot.source.year, deposited_on)
+
+
+def journal_label(kind: str, description: str, pot_name: str, reference: str = "") -> str:
+    """What a line of a person's history says besides its kind. Money that came in is named by its pot (the stored
+    description of an allocation names the batch it was credited in, which means nothing to the person); money
+    paid out, refunded or clawed back by what it paid for (the reservation's reference: course and provider)."""
+    if kind in (Journal.Kind.ALLOCATION, Journal.Kind.DEPOSIT):
+        return pot_name
+    if kind == Journal.Kind.EXPIRY:
+        return gettext("No longer usable: the end date has passed")
+    return reference or description
+
+
 def describe_draws(preview) -> list[dict]:
     """A preview's draws with a name a person knows for each pot (its kind and, but for own money, its source)."""
     pots = {
         str(p.uuid): p
-        for p in Pot.objects.filter(uuid__in=[d.pot_uuid for d in preview.draws]).select_related("source")
+        for p in Pot.objects.filter(uuid__in=[d.pot_uuid for d in preview.draws])
+        .select_related("source")
+        .annotate(deposited_on=first_deposit_date())
     }
     rows = []
     for draw in preview.draws:
@@ -38,7 +96,7 @@ def describe_draws(preview) -> list[dict]:
         rows.append(
             {
                 "kind": kind.label,
-                "source": "" if kind == PotKind.OWN else pot.source.name,
+                "source": "" if kind == PotKind.OWN else pot_label(pot),
                 "expires_on": draw.expires_on,
                 "amount_cents": draw.amount_cents,
             }
