@@ -1,6 +1,7 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import ListView
 
+from levenlang.core import audit
 from levenlang.core.forms import AuditFilterForm
 from levenlang.core.models import AuditEvent
 from levenlang.core.permissions import VIEW_AUDIT_LOG
@@ -19,4 +20,6 @@ class AuditLogView(PermissionRequiredMixin, ListView):
         return self.form.filter(AuditEvent.objects.select_related("actor"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        context = super().get_context_data(form=self.form, **kwargs)
+        context["entries"] = audit.entries(context["object_list"])
+        return context

@@ -130,4 +130,5 @@ class EnrolmentEvent(models.Model):
         verbose_name = _("enrolment event")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} -> {self.to_status}"
+        before = self.get_from_status_display() if self.from_status else "—"
+        return f"{self.at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"

@@ -141,7 +141,6 @@ def _csv_history(writer: "Writer", statement: Statement) -> None:
             *_money_columns(_("Amount")),
             *_money_columns(_("Balance")),
             *_money_columns(_("Balance of this pot")),
-            _("Reference"),
         ]
     )
     for line in statement.history:
@@ -152,7 +151,6 @@ def _csv_history(writer: "Writer", statement: Statement) -> None:
                 _text(line.description),
                 _text(line.pot.label),
                 *_amounts(line.amount_cents, line.balance_cents, line.pot_balance_cents),
-                str(line.journal_uuid),
             ]
         )
 
