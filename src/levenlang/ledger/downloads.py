@@ -350,7 +350,7 @@ def _pdf_history(pdf: _Pdf, statement: Statement) -> "list[Flowable]":
         rows.append(
             [
                 p(date_format(line.date, "j F Y")),
-                p(f"{line.kind_label}: {line.description}"),
+                p(f"{line.kind_label}: {line.description}" if line.description else str(line.kind_label)),
                 p(line.pot.label),
                 money(line.amount_cents),
                 money(line.balance_cents),

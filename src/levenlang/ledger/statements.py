@@ -239,7 +239,7 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
                 at=created_at,
                 journal_uuid=journal_uuid,
                 kind=Journal.Kind(kind),
-                description=journal_label(kind, description, by_id[pot_id].label, reference or ""),
+                description=journal_label(kind, description, reference or ""),
                 pot=by_id[pot_id],
                 amount_cents=amount,
                 balance_cents=total,

@@ -71,12 +71,13 @@ def pot_label(pot: Pot) -> str:
     return name_of_pot(pot.kind, pot.source.name, pot.source.year, deposited_on)
 
 
-def journal_label(kind: str, description: str, pot_name: str, reference: str = "") -> str:
-    """What a line of a person's history says besides its kind. Money that came in is named by its pot (the stored
-    description of an allocation names the batch it was credited in, which means nothing to the person); money
-    paid out, refunded or clawed back by what it paid for (the reservation's reference: course and provider)."""
+def journal_label(kind: str, description: str, reference: str = "") -> str:
+    """What a line of a person's history says besides its kind and its pot. Money that came in needs no more words:
+    its pot names where it came from (the stored description of an allocation names the batch it was credited in,
+    which means nothing to the person); money paid out, refunded or clawed back is named by what it paid for (the
+    reservation's reference: course and provider)."""
     if kind in (Journal.Kind.ALLOCATION, Journal.Kind.DEPOSIT):
-        return pot_name
+        return ""
     if kind == Journal.Kind.EXPIRY:
         return gettext("No longer usable: the end date has passed")
     return reference or description
