@@ -1,12 +1,19 @@
 """The Dutch catalogue is complete and speaks with one voice: every message translated, the reader addressed as
 "je" (docs/decisions/0014-je-as-form-of-address.md)."""
 
+import datetime
 import re
 from collections import Counter
 from pathlib import Path
 
 import polib
 import pytest
+from django.utils import translation
+
+from levenlang.core.wording import OLDEST_AGE, age_band, year_text
+from levenlang.ledger.services import name_of_pot
+from levenlang.schemes.services import NAMED_REFORMS, PARAMETER_LABELS
+from levenlang_rules import reforms
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "src/levenlang/locale/nl/LC_MESSAGES/django.po"
 
@@ -85,3 +92,51 @@ def test_the_dutch_catalogue_addresses_the_reader_as_je():
 )
 def test_the_check_for_u_finds_the_pronoun_only(text, formal):
     assert _formal_words(text) == formal
+
+
+# --- numbers and names as a person reads them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "dutch", "english"),
+    [
+        (0, 17, "tot 18 jaar", "under 18"),
+        (25, 34, "25 tot en met 34 jaar", "25 to 34"),
+        (67, OLDEST_AGE, "67 jaar en ouder", "67 and older"),
+        (67, 200, "67 jaar en ouder", "67 and older"),
+    ],
+)
+def test_an_age_band_reads_as_words(low, high, dutch, english):
+    with translation.override("nl"):
+        assert age_band(low, high) == dutch
+    with translation.override("en"):
+        assert age_band(low, high) == english
+
+
+def test_a_pot_is_named_by_its_source_and_the_month_of_its_deposit():
+    december = datetime.date(2026, 12, 2)
+    with translation.override("nl"):
+        assert name_of_pot("employer", "Hengelo Precisie Metaal B.V.", None, december) == (
+            "Opleidingsbudget Hengelo Precisie Metaal B.V., december 2026"
+        )
+        assert name_of_pot("sector_fund", "OOM", None, december) == "Ontwikkelbudget OOM, december 2026"
+        assert name_of_pot("rights", "Leerrechten 2026", 2026, december) == "Leerrechten 2026"
+        assert name_of_pot("own", "Eigen geld (ontvangen betalingen)", None, december) == "Eigen geld"
+    with translation.override("en"):
+        assert name_of_pot("rights", "Leerrechten 2027", 2027, december) == "Learning rights 2027"
+
+
+def test_every_number_the_what_if_can_change_has_a_label_in_both_languages():
+    paths = {path for path, _description in reforms.numeric_parameters()}
+    assert paths == set(PARAMETER_LABELS)
+    for path in paths:
+        with translation.override("en"):
+            english = str(PARAMETER_LABELS[path])
+        with translation.override("nl"):
+            dutch = str(PARAMETER_LABELS[path])
+        assert dutch != english and "_" not in dutch and "." not in dutch, path
+    assert set(NAMED_REFORMS) == set(reforms.NAMED)
+
+
+def test_a_year_reads_without_a_thousands_separator():
+    assert year_text(2027) == "2027"
