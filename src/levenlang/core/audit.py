@@ -157,7 +157,7 @@ def _names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
             wanted[event.object_type].add(event.object_id)
         if event.subject_person:
             wanted[PERSON].add(str(event.subject_person))
-    names = {}
+    names: dict[tuple[str, str], str] = {}
     for object_type, ids in wanted.items():
         namer = _NAMERS.get(object_type)
         found = namer(sorted(ids)) if namer else {}
@@ -166,7 +166,7 @@ def _names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
 
 
 def _who(event: AuditEvent) -> str:
-    if event.actor_id is not None:
+    if event.actor is not None:
         return f"{event.actor.display_name} ({event.get_actor_role_display()})"
     return str(event.get_system_actor_display() or gettext("Levenlang (automatic)"))
 

@@ -86,5 +86,5 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
 
     def __str__(self) -> str:
-        who = self.actor.display_name if self.actor_id else (self.get_system_actor_display() or "Levenlang")
+        who = self.actor.display_name if self.actor is not None else (self.get_system_actor_display() or "Levenlang")
         return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.get_action_display()}"
