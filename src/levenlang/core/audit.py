@@ -19,6 +19,7 @@ __all__ = [
     "acting_as",
     "as_system",
     "entries",
+    "person_name",
     "record_money_movement",
     "record_view",
     "record_views",
@@ -163,6 +164,12 @@ def _names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
         found = namer(sorted(ids)) if namer else {}
         names |= {(object_type, i): name for i, name in found.items()}
     return names
+
+
+def person_name(person_id: str) -> str:
+    """The name of the person with this resident uuid, for the log's filter ("only about …")."""
+    namer = _NAMERS.get(PERSON)
+    return (namer([person_id]) if namer else {}).get(person_id, gettext("(no longer known)"))
 
 
 def _who(event: AuditEvent) -> str:

@@ -22,4 +22,6 @@ class AuditLogView(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, **kwargs)
         context["entries"] = audit.entries(context["object_list"])
+        person = self.form.cleaned_data.get("subject_person") if self.form.is_bound and self.form.is_valid() else None
+        context["person"] = (str(person), audit.person_name(str(person))) if person else None
         return context
