@@ -100,7 +100,9 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.module} · {self.resident} ({self.get_status_display()})"
+        from levenlang.enrolment.services import enrolment_label  # the services import the models
+
+        return f"{enrolment_label(self)} · {self.resident} ({self.get_status_display()})"
 
     @property
     def is_open(self) -> bool:
