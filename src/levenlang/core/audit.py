@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from levenlang.core.models import AuditEvent
+from levenlang.core.models import AuditEvent, User
 
 __all__ = [
     "AuditEntry",
@@ -20,6 +20,7 @@ __all__ = [
     "as_system",
     "entries",
     "person_name",
+    "record_login",
     "record_money_movement",
     "record_view",
     "record_views",
@@ -57,7 +58,7 @@ def as_system(actor: str) -> Callable:
 def record_view(actor, resident, *, reason: str, request=None, export: bool = False) -> AuditEvent | None:
     """Record that `actor` saw the personal data of `resident`. A resident looking at their own data is
     not someone else's data and is not recorded."""
-    if resident.user_id is not None and resident.user_id == actor.pk:
+    if _is_self(actor, resident):
         return None
     action = AuditEvent.Action.EXPORT_PERSONAL_DATA if export else AuditEvent.Action.VIEW_PERSONAL_DATA
     return _record(actor, action, reason=reason, request=request, subject_person=resident.uuid, obj=resident)
@@ -88,10 +89,21 @@ def record_views(actor, residents, *, reason: str, request=None) -> None:
                 subject_person=resident.uuid,
                 obj=resident,
             )
-            for resident in {r.pk: r for r in residents}.values()
-            if resident.user_id is None or resident.user_id != actor.pk
+            for resident in {(r._meta.label, r.pk): r for r in residents}.values()
+            if not _is_self(actor, resident)
         ]
     )
+
+
+def record_login(user, *, request=None) -> AuditEvent:
+    """Record that `user` logged in (how: the path of the login step); the subject is the user themselves."""
+    return _record(user, AuditEvent.Action.LOGIN, reason="Logged in", request=request, subject_person=user.uuid)
+
+
+def _is_self(actor, person) -> bool:
+    """Whether `person` (a resident, or a user account without a resident) is the actor themselves."""
+    user_id = person.pk if isinstance(person, User) else person.user_id
+    return user_id is not None and user_id == actor.pk
 
 
 def record_money_movement(actor, *, amount_cents: int, obj, reason: str, subject_person=None) -> AuditEvent:
@@ -135,6 +147,7 @@ def _event(actor, action, *, reason, request=None, subject_person=None, obj=None
 Namer = Callable[[list[str]], dict[str, str]]
 _NAMERS: dict[str, Namer] = {}
 PERSON = "residents.Resident"
+ACCOUNT = "core.User"
 
 
 def register_namer(object_type: str, namer: Namer) -> None:
@@ -163,13 +176,16 @@ def _names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
         namer = _NAMERS.get(object_type)
         found = namer(sorted(ids)) if namer else {}
         names |= {(object_type, i): name for i, name in found.items()}
+    # A login, or a look at a user account, is about a user: named by the account when no resident has that uuid.
+    accounts = [i for i in wanted[PERSON] | wanted[ACCOUNT] if (PERSON, i) not in names]
+    for user in User.objects.filter(uuid__in=accounts) if accounts else []:
+        names[(PERSON, str(user.uuid))] = names[(ACCOUNT, str(user.uuid))] = user.display_name
     return names
 
 
 def person_name(person_id: str) -> str:
     """The name of the person with this resident uuid, for the log's filter ("only about …")."""
-    namer = _NAMERS.get(PERSON)
-    return (namer([person_id]) if namer else {}).get(person_id, gettext("(no longer known)"))
+    return _names([AuditEvent(subject_person=person_id)]).get((PERSON, person_id), gettext("(no longer known)"))
 
 
 def _who(event: AuditEvent) -> str:
@@ -188,7 +204,7 @@ def entries(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     for event in events:
         person_id = str(event.subject_person or "")
         subject = ""
-        if event.object_type and event.object_type != PERSON:
+        if event.object_type and event.object_type not in (PERSON, ACCOUNT):
             subject = names.get((event.object_type, event.object_id), unknown)
         rows.append(
             AuditEntry(
@@ -197,8 +213,11 @@ def entries(events: Iterable[AuditEvent]) -> list[AuditEntry]:
                 person=names.get((PERSON, person_id), unknown) if person_id else "",
                 person_id=person_id,
                 subject=subject,
-                # A money movement's reason is its journal's description: the subject says it in words already.
-                reason="" if event.action == AuditEvent.Action.MONEY_MOVEMENT else event.reason,
+                # A money movement's reason is its journal's description, a login's "Logged in": the subject and the
+                # action say it in words already, in the reader's language.
+                reason=""
+                if event.action in (AuditEvent.Action.MONEY_MOVEMENT, AuditEvent.Action.LOGIN)
+                else event.reason,
             )
         )
     return rows
