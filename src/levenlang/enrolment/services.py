@@ -785,7 +785,8 @@ def sweep_not_started(*, clock: Clock = SYSTEM_CLOCK, limit: int = 10_000) -> in
             enrolment = _locked(enrolment_uuid, None)
             _check(enrolment, "lapse", None)
             _release(enrolment, None)
-            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {date_format(enrolment.start_deadline, 'j F Y')}")
+            deadline = date_format(enrolment.start_deadline, "j F Y") if enrolment.start_deadline else ""
+            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {deadline}")
             return _result(enrolment)
 
         try:
