@@ -34,6 +34,7 @@ from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
 from levenlang.schemes import population
 from levenlang.schemes import services as rules
+from levenlang.skills import services as skills
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)
@@ -187,6 +188,9 @@ def test_load_writes_the_generated_population_and_the_personas():
     assert not any(u.is_staff for name, u in users.items() if name != "beheer")
 
 
+WELDER = "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b"  # in the demo subset
+
+
 @pytest.mark.django_db
 def test_loading_twice_is_refused_with_a_clear_error():
     load_population(residents=50, seed=1)
@@ -202,6 +206,8 @@ def test_load_demo_command_loads_then_does_nothing_with_if_empty():
     out = StringIO()
     call_command("load_demo", residents=200, seed=2, stdout=out)
     assert "Loaded demo data (seed 2)" in out.getvalue() and "203 residents" in out.getvalue()
+    assert "Skills taxonomy (ESCO demo subset)" in out.getvalue()  # the taxonomy was empty
+    assert skills.essential_skills(WELDER)  # the demo's welders have their skills
 
     out = StringIO()
     call_command("load_demo", "--if-empty", residents=200, stdout=out)
