@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.urls import reverse
 from django.utils import translation
 
 from levenlang.core.roles import Role
@@ -13,6 +14,7 @@ from levenlang.enrolment import credentials, services
 from levenlang.enrolment.models import Enrolment, EnrolmentEvent, Status
 from tests.enrolment.conftest import NOW, books_are_right, put_money
 from tests.factories import OfferingFactory, ProviderFactory, UserFactory
+from tests.test_identifiers import visible_text as visible
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +241,20 @@ def test_a_file_with_one_column_only_is_refused_with_the_column_list(staff):
     with translation.override("en"):
         report = services.declare_in_bulk(b"enrolment\nabc\n", actor=staff)
     assert not report.ok and "enrolment, action" in report.errors[0][1]
+
+
+def test_the_provider_downloads_its_declarations_filled_in_and_uploads_them_as_they_are(client, three, staff, clock):
+    client.force_login(staff)
+    page = client.get(reverse("enrolment:provider-bulk")).text
+    assert reverse("enrolment:provider-declarations-csv") in page
+    response = client.get(reverse("enrolment:provider-declarations-csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "enrolment;action;percent;note;learner;course;start"
+    assert sorted(line.split(";")[0] for line in lines[1:]) == sorted(str(e.uuid) for e in three)
+    assert {line.split(";")[1] for line in lines[1:]} == {"start"}
+    report = services.declare_in_bulk(response.content, actor=staff, clock=clock)
+    assert (report.ok, report.applied) == (True, 3)
+    assert {Enrolment.objects.get(pk=e.pk).status for e in three} == {Status.STARTED}
+    # The provider's list names each enrolment by learner, course and date: its code is only in the file.
+    assert str(three[0].uuid) not in visible(client.get(reverse("enrolment:provider-list")).text)

@@ -210,14 +210,14 @@ def test_a_resident_without_a_leerrekening_sees_a_friendly_message(client, resid
     client.force_login(resident.user)
     response = client.get(reverse("ledger:mine"))
     assert response.status_code == 200
-    assert "U heeft nog geen Leerrekening" in response.text
+    assert "Je hebt nog geen Leerrekening" in response.text
 
 
 def test_a_resident_user_without_resident_details_sees_a_friendly_message(client, user_with_role):
     client.force_login(user_with_role(Role.RESIDENT))
     response = client.get(reverse("ledger:mine"))
     assert response.status_code == 200
-    assert "We kunnen uw gegevens niet vinden" in response.text
+    assert "We kunnen je gegevens niet vinden" in response.text
 
 
 # --- who may see it (docs/security.md): one test per rule ------------------------------------------------------
@@ -324,7 +324,7 @@ def test_the_csv_has_pots_reservations_and_history_in_euros_and_cents(client, ac
     assert header[:4] == [
         "Waar komt het geld vandaan",
         "Soort geld",
-        "Waarvoor mag u het gebruiken",
+        "Waarvoor mag je het gebruiken",
         "Te gebruiken tot en met",
     ]
     by_source = {row[0]: row for row in pots}
@@ -338,7 +338,7 @@ def test_the_csv_has_pots_reservations_and_history_in_euros_and_cents(client, ac
         "650,00",
         "65000",
     ]
-    assert by_source["Werkgever test"][4:6] == ["0,00", "0"]
+    assert by_source["Opleidingsbudget Werkgever test, maart 2026"][4:6] == ["0,00", "0"]
     assert total[0] == "Totaal" and total[4:] == ["900,00", "90000", "250,00", "25000", "650,00", "65000"]
 
     [reservation] = sections["Gereserveerd geld"][2:]
@@ -392,7 +392,7 @@ def test_the_pdf_is_an_a4_statement_with_the_masked_bsn(client, account):
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in response.content  # A4
     text = pdf_text(response.content)
     assert account.masked_bsn.encode() in text and account.bsn.encode() not in text
-    assert str(account).encode() in text and b"Overzicht van uw Leerrekening" in text
+    assert str(account).encode() in text and b"Overzicht van je Leerrekening" in text
     for amount in (b"1.500,00", b"900,00", b"650,00"):
         assert amount in text
 

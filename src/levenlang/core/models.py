@@ -57,9 +57,20 @@ class AuditEvent(models.Model):
         MONEY_MOVEMENT = "money_movement", _("Money movement")
         LOGIN = "login", _("Logged in")
 
+    class SystemActor(models.TextChoices):
+        """What acted when no person did: the background jobs and commands (core.audit.acting_as)."""
+
+        YEARLY_ALLOCATION = "yearly_allocation", _("The yearly allocation of learning rights")
+        EXPIRY_CHECK = "expiry_check", _("The expiry check")
+        NIGHTLY_CHECK = "nightly_check", _("The nightly check of enrolments")
+        CATALOGUE_IMPORT = "catalogue_import", _("The catalogue import")
+        DEMO_DATA = "demo_data", _("Loading the demo data")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Set when no person acted: which job or command did (empty for an older entry or an unnamed job).
+    system_actor = models.CharField(max_length=32, choices=SystemActor.choices, blank=True, default="")
     actor_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     # The person whose data was seen (a resident's UUID); never a BSN.
@@ -75,4 +86,5 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {self.object_type} {self.object_id}"
+        who = self.actor.display_name if self.actor is not None else (self.get_system_actor_display() or "Levenlang")
+        return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.get_action_display()}"

@@ -1,6 +1,7 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import ListView
 
+from levenlang.core import audit
 from levenlang.core.forms import AuditFilterForm
 from levenlang.core.models import AuditEvent
 from levenlang.core.permissions import VIEW_AUDIT_LOG
@@ -19,4 +20,8 @@ class AuditLogView(PermissionRequiredMixin, ListView):
         return self.form.filter(AuditEvent.objects.select_related("actor"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        context = super().get_context_data(form=self.form, **kwargs)
+        context["entries"] = audit.entries(context["object_list"])
+        person = self.form.cleaned_data.get("subject_person") if self.form.is_bound and self.form.is_valid() else None
+        context["person"] = (str(person), audit.person_name(str(person))) if person else None
+        return context

@@ -122,8 +122,12 @@ def load_demo_catalogue(seed: int = 1, today: datetime.date | None = None) -> di
     return {"modules": len(modules), "offerings": len(offerings), "recognitions": len(recognitions)}
 
 
+_REGISTER_PREFIX = {ProviderRecognition.Kind.PUBLIC_INSTITUTION: "RIO"}
+
+
 def _recognition(provider: Provider, index: int, today: datetime.date, now: datetime.datetime) -> ProviderRecognition:
     kinds = RECOGNITIONS_PUBLIC if provider.kind == Provider.Kind.PUBLIC else RECOGNITIONS_PRIVATE
+    kind = kinds[index % len(kinds)]
     status = (
         ProviderRecognition.Status.SUBMITTED
         if provider.status == Provider.Status.PENDING
@@ -131,8 +135,9 @@ def _recognition(provider: Provider, index: int, today: datetime.date, now: date
     )
     return ProviderRecognition(
         provider=provider,
-        kind=kinds[index % len(kinds)],
-        reference=f"{kinds[index % len(kinds)].upper()}-{provider.kvk_number[-5:]}",
+        kind=kind,
+        # A register number as the register writes it ("RIO-…", "CRKBO-…"), not the choice's value.
+        reference=f"{_REGISTER_PREFIX.get(kind, kind.upper())}-{provider.kvk_number[-5:]}",
         valid_until=datetime.date(today.year + 2, 12, 31),
         status=status,
         reviewed_at=now if status == ProviderRecognition.Status.APPROVED else None,

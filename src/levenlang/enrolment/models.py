@@ -100,7 +100,9 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.module} · {self.resident} ({self.get_status_display()})"
+        from levenlang.enrolment.services import enrolment_label  # the services import the models
+
+        return f"{enrolment_label(self)} · {self.resident} ({self.get_status_display()})"
 
     @property
     def is_open(self) -> bool:
@@ -130,4 +132,5 @@ class EnrolmentEvent(models.Model):
         verbose_name = _("enrolment event")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} -> {self.to_status}"
+        before = self.get_from_status_display() if self.from_status else "—"
+        return f"{self.at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.catalog import services as catalog
@@ -88,10 +89,12 @@ __all__ = [
     "cancel",
     "confirm_completion",
     "decisions_waiting",
+    "declarations_csv",
     "declare_completion",
     "declare_in_bulk",
     "declare_start",
     "dispute_completion",
+    "enrolment_label",
     "flag_open_enrolments",
     "funding_preview",
     "funding_rows",
@@ -788,7 +791,8 @@ def sweep_not_started(*, clock: Clock = SYSTEM_CLOCK, limit: int = 10_000) -> in
             enrolment = _locked(enrolment_uuid, None)
             _check(enrolment, "lapse", None)
             _release(enrolment, None)
-            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {enrolment.start_deadline}")
+            deadline = date_format(enrolment.start_deadline, "j F Y") if enrolment.start_deadline else ""
+            _move(enrolment, "lapse", None, f"Start niet gemeld vóór {deadline}")
             return _result(enrolment)
 
         try:
@@ -829,6 +833,36 @@ def flag_open_enrolments(sender, *, provider: Provider, actor, reason: str = "",
 
 CSV_COLUMNS = ["enrolment", "action", "percent", "note"]
 CSV_ACTIONS = {"start": "start", "gestart": "start", "complete": "complete", "afgerond": "complete"}
+
+
+def declarations_csv(enrolments) -> str:
+    """The enrolments that wait for a declaration (money reserved: the start; started: the completion) as a CSV file
+    to check and upload again: its first columns are CSV_COLUMNS, filled in, so the provider never copies an
+    enrolment's code by hand; learner, course and start only help to read it (the upload ignores them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([*CSV_COLUMNS, "learner", "course", "start"])
+    for e in enrolments:
+        if e.status not in (Status.RESERVED, Status.STARTED):
+            continue
+        start = e.offering.start_date.isoformat() if e.offering.start_date else ""
+        action = "start" if e.status == Status.RESERVED else "complete"
+        writer.writerow([str(e.uuid), action, "", "", _csv_text(str(e.resident)), _csv_text(e.module.title), start])
+    return out.getvalue()
+
+
+def _csv_text(value: str) -> str:
+    """A cell a spreadsheet never runs as a formula."""
+    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+
+
+def enrolment_label(enrolment: Enrolment) -> str:
+    """An enrolment as a person names it: course, provider and start ("Veilig werken (VCA), Techniek Academie
+    Oost, 12 January 2027"); a self-paced course has no start date."""
+    parts = [enrolment.module.title, enrolment.provider.name]
+    if enrolment.offering.start_date:
+        parts.append(date_format(enrolment.offering.start_date, "j F Y"))
+    return ", ".join(parts)
 
 
 def _csv_percent(text: str, action: str) -> int | None:

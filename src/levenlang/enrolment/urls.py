@@ -13,6 +13,7 @@ urlpatterns = [
     path("inschrijvingen/<uuid:enrolment_uuid>/bewijs.json", views.credential, name="credential"),
     path("opleider/inschrijvingen/", views.provider_list, name="provider-list"),
     path("opleider/meldingen/", views.provider_bulk, name="provider-bulk"),
+    path("opleider/meldingen/inschrijvingen.csv", views.provider_declarations_csv, name="provider-declarations-csv"),
     path("opleider/uitbetalingen/", views.provider_payouts, name="provider-payouts"),
     path("bewijs-controleren/", views.verify, name="verify"),
     path("beheer/prijsmonitor/", views.price_monitor, name="price-monitor"),

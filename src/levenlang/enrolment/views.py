@@ -335,6 +335,21 @@ def provider_list(request):
 
 @never_cache
 @login_required
+def provider_declarations_csv(request):
+    """The enrolments that wait for the provider's declaration, as a CSV file to fill in and upload."""
+    enrolments = list(
+        Enrolment.objects.filter(provider__in=_providers(request), status__in=[Status.RESERVED, Status.STARTED])
+        .select_related("resident", "module", "offering")
+        .order_by("offering__start_date", "id")[: services.MAX_CSV_ROWS]
+    )
+    record_views(request.user, [e.resident for e in enrolments], reason="Opleider: lijst om te melden", request=request)
+    response = HttpResponse(services.declarations_csv(enrolments), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="inschrijvingen-om-te-melden.csv"'
+    return response
+
+
+@never_cache
+@login_required
 def provider_bulk(request):
     _providers(request)
     report = None

@@ -141,7 +141,6 @@ def _csv_history(writer: "Writer", statement: Statement) -> None:
             *_money_columns(_("Amount")),
             *_money_columns(_("Balance")),
             *_money_columns(_("Balance of this pot")),
-            _("Reference"),
         ]
     )
     for line in statement.history:
@@ -152,7 +151,6 @@ def _csv_history(writer: "Writer", statement: Statement) -> None:
                 _text(line.description),
                 _text(line.pot.label),
                 *_amounts(line.amount_cents, line.balance_cents, line.pot_balance_cents),
-                str(line.journal_uuid),
             ]
         )
 
@@ -352,7 +350,7 @@ def _pdf_history(pdf: _Pdf, statement: Statement) -> "list[Flowable]":
         rows.append(
             [
                 p(date_format(line.date, "j F Y")),
-                p(f"{line.kind_label}: {line.description}"),
+                p(f"{line.kind_label}: {line.description}" if line.description else str(line.kind_label)),
                 p(line.pot.label),
                 money(line.amount_cents),
                 money(line.balance_cents),

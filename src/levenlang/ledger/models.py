@@ -14,10 +14,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in, earmark_of  # noqa: F401 -- named here too
-from levenlang.core.money import MAX_CENTS
+from levenlang.core.money import MAX_CENTS, format_cents
 
 
 def _within_max(field: str, name: str, *, negative: bool = False) -> models.CheckConstraint:
@@ -84,7 +86,7 @@ class Leerrekening(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"Leerrekening {self.uuid}"
+        return gettext("Leerrekening of %(name)s") % {"name": self.resident}
 
 
 class Pot(models.Model):
@@ -117,7 +119,9 @@ class Pot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.lot}"
+        from levenlang.ledger.services.reads import pot_label  # the services import the models
+
+        return pot_label(self)
 
     @property
     def available_cents(self) -> int:
@@ -151,7 +155,7 @@ class Journal(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.effective_date}"
+        return f"{self.get_kind_display()}: {self.description} ({date_format(self.effective_date, 'j F Y')})"
 
 
 class Leg(models.Model):
@@ -182,7 +186,7 @@ class Leg(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount_cents:+d} cents"
+        return format_cents(self.amount_cents)
 
 
 class Reservation(models.Model):
@@ -225,7 +229,8 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.reserved_cents} cents"
+        what = self.reference or self.get_category_display()
+        return f"{what}: {format_cents(self.reserved_cents)} ({self.get_status_display()})"
 
 
 class ReservationPart(models.Model):
@@ -245,7 +250,7 @@ class ReservationPart(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}: {self.amount_cents} cents"
+        return f"{self.position}: {format_cents(self.amount_cents)}"
 
 
 class Cap(models.Model):
@@ -261,7 +266,7 @@ class Cap(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pot_kind or 'leerrekening'} <= {self.max_cents} cents"
+        return f"{self.get_pot_kind_display() or 'Leerrekening'} ≤ {format_cents(self.max_cents)}"
 
 
 class AmountCap(models.Model):
@@ -294,7 +299,7 @@ class AmountCap(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} {self.pot_kind} <= {self.max_cents} cents"
+        return f"{self.get_rule_display()} {self.get_pot_kind_display()} ≤ {format_cents(self.max_cents)}"
 
 
 class Command(models.Model):
@@ -351,7 +356,7 @@ class OwnPayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.amount_cents} cents"
+        return f"{format_cents(self.amount_cents)} ({self.get_status_display()})"
 
 
 class ChainLink(models.Model):

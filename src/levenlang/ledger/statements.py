@@ -19,6 +19,7 @@ from django.db import connection
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
 from levenlang.ledger.models import Journal, Leerrekening, PotKind, Reservation
+from levenlang.ledger.services.reads import journal_label, name_of_pot
 from levenlang.residents.services import Resident
 
 if TYPE_CHECKING:
@@ -174,22 +175,40 @@ def _leerrekening_of(resident: Resident) -> Leerrekening | None:
 def pot_balances(leerrekening_id: int, *, today: datetime.date) -> list[PotBalance]:
     """The person's pots, soonest expiry first (no expiry last), then oldest first: one query."""
     with connection.cursor() as cursor:
+        # The first deposit's date names the pot (one pot per lot: the deposit that opens it comes first).
         cursor.execute(
-            """SELECT p.id, p.uuid, p.kind, s.name, p.lot, p.earmark, p.expires_on, p.posted_cents, p.pending_cents
+            """SELECT p.id, p.uuid, p.kind, s.name, s.year, first.effective_date, p.lot, p.earmark, p.expires_on,
+                      p.posted_cents, p.pending_cents
                   FROM ledger_pot p JOIN ledger_systemaccount s ON s.id = p.source_id
+                  LEFT JOIN LATERAL (
+                        SELECT j.effective_date FROM ledger_leg l JOIN ledger_journal j ON j.id = l.journal_id
+                         WHERE l.pot_id = p.id ORDER BY j.created_at, j.id LIMIT 1) first ON true
                  WHERE p.leerrekening_id = %s
                  ORDER BY p.expires_on, p.id""",  # PostgreSQL sorts NULL last in ascending order
             [leerrekening_id],
         )
         rows = cursor.fetchall()
-    named = Counter((kind, source) for _id, _uuid, kind, source, *_rest in rows)
+    seen: Counter[str] = Counter()
     pots = []
-    for pot_id, pot_uuid, kind, source_name, lot, earmark, expires_on, posted, pending in rows:
+    for (
+        pot_id,
+        pot_uuid,
+        kind,
+        source_name,
+        source_year,
+        deposited_on,
+        lot,
+        earmark,
+        expires_on,
+        posted,
+        pending,
+    ) in rows:
         kind = PotKind(kind)
-        # The own-money clearing account has a technical name; a person knows that pot as "own money".
-        label = str(kind.label) if kind == PotKind.OWN else source_name
-        if named[(kind, source_name)] > 1:
-            label = f"{label} ({lot})"
+        # Named by source and month (ledger.services.name_of_pot); two pots of one name get a number.
+        label = name_of_pot(kind, source_name, source_year, deposited_on)
+        seen[label] += 1
+        if seen[label] > 1:
+            label = f"{label} ({seen[label]})"
         pots.append(
             PotBalance(
                 id=pot_id,
@@ -213,8 +232,10 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
     by_id = {p.id: p for p in pots}
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT l.pot_id, l.amount_cents, j.uuid, j.kind, j.description, j.effective_date, j.created_at
+            """SELECT l.pot_id, l.amount_cents, j.uuid, j.kind, j.description, j.effective_date, j.created_at,
+                      r.reference
                   FROM ledger_leg l JOIN ledger_journal j ON j.id = l.journal_id
+                  LEFT JOIN ledger_reservation r ON r.id = j.reservation_id
                  WHERE l.pot_id = ANY(%s)
                  ORDER BY j.created_at, l.journal_id, l.id""",
             [list(by_id)],
@@ -222,7 +243,7 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
         legs = cursor.fetchall()
     total, per_pot = 0, dict.fromkeys(by_id, 0)
     lines = []
-    for pot_id, amount, journal_uuid, kind, description, effective_date, created_at in legs:
+    for pot_id, amount, journal_uuid, kind, description, effective_date, created_at, reference in legs:
         total += amount
         per_pot[pot_id] += amount
         lines.append(
@@ -231,7 +252,7 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
                 at=created_at,
                 journal_uuid=journal_uuid,
                 kind=Journal.Kind(kind),
-                description=description,
+                description=journal_label(kind, description, reference or ""),
                 pot=by_id[pot_id],
                 amount_cents=amount,
                 balance_cents=total,

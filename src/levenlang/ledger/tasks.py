@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from procrastinate.contrib.django import app
 
+from levenlang.core.audit import SystemActor, as_system
 from levenlang.core.parsing import ParseError, load_json
 from levenlang.core.tasks import closes_connection
 from levenlang.ledger import chain, services
@@ -20,6 +21,7 @@ reconcile_log = logging.getLogger("levenlang.reconcile")
 @app.periodic(cron="7 1 * * *", periodic_id="sweep_expired_money")
 @app.task(queue="ledger", queueing_lock="sweep_expired_money")
 @closes_connection
+@as_system(SystemActor.EXPIRY_CHECK)
 def sweep_expired_money(timestamp: int | None = None) -> dict:
     """Every night: end reservations past their deadline and return what is left in expired pots to their source."""
     return services.expire()

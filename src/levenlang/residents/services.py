@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from levenlang.core.privacy import aggregate_of_people, suppress_small_groups
 from levenlang.core.roles import Role
+from levenlang.core.wording import OLDEST_AGE, age_band
 from levenlang.residents.models import NLQFLevel, Resident, Situation
 
 __all__ = [
@@ -17,18 +18,13 @@ __all__ = [
     "count_by_age_group",
     "count_by_region",
     "current_employment",
+    "names_by_uuid",
     "resident_of",
     "years_before",
 ]
 
-AGE_GROUPS: list[tuple[str, int, int]] = [
-    ("16–24", 16, 24),
-    ("25–34", 25, 34),
-    ("35–44", 35, 44),
-    ("45–54", 45, 54),
-    ("55–66", 55, 66),
-    ("67+", 67, 200),
-]
+# Bands of age, both ends included; OLDEST_AGE as the upper end means "and older". Labels come from core.wording.
+AGE_GROUPS: list[tuple[int, int]] = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 66), (67, OLDEST_AGE)]
 
 
 def resident_of(user) -> Resident | None:
@@ -63,10 +59,16 @@ def count_by_region(queryset=None) -> list[dict]:
 def count_by_age_group(today: date, queryset=None) -> list[dict]:
     queryset = Resident.objects.all() if queryset is None else queryset
     totals = queryset.aggregate(
-        **{label: Count("id", filter=_born_between(today, lo, hi)) for label, lo, hi in AGE_GROUPS}
+        **{f"age_{lo}": Count("id", filter=_born_between(today, lo, hi)) for lo, hi in AGE_GROUPS}
     )
-    return suppress_small_groups([{"label": label, "count": totals[label]} for label, _lo, _hi in AGE_GROUPS])
+    return suppress_small_groups([{"label": age_band(lo, hi), "count": totals[f"age_{lo}"]} for lo, hi in AGE_GROUPS])
 
 
 def current_employment(resident: Resident):
     return resident.employments.filter(end_date__isnull=True).select_related("employer").first()
+
+
+def names_by_uuid(uuids: list[str]) -> dict[str, str]:
+    """Residents' names by their UUID, for the audit log (core.audit.register_namer): one query."""
+    rows = Resident.objects.filter(uuid__in=uuids).values_list("uuid", "given_name", "family_name")
+    return {str(uuid): f"{given} {family}" for uuid, given, family in rows}

@@ -4,12 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from levenlang_rules import reforms
+from levenlang.schemes import services
 
-NAMED_CHOICES = [
-    ("more_rights_low_qualified", _("More rights for people with NLQF 2 or lower (EUR 300 a year extra)")),
-    ("earlier_mid_career", _("Mid-career supplement from age 40 instead of 45")),
-]
+NAMED_CHOICES = list(services.NAMED_REFORMS.items())
 
 
 class WhatIfForm(forms.Form):
@@ -33,7 +30,7 @@ class WhatIfForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year + 1
-        self.fields["parameter"].choices = [("", "—"), *reforms.numeric_parameters()]
+        self.fields["parameter"].choices = [("", "—"), *services.parameter_choices()]
 
     def clean(self):
         data = super().clean()

@@ -39,7 +39,9 @@ class SimulationRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.reform_name} ({self.year})"
+        from levenlang.schemes.services import what_if_title  # the services import this module
+
+        return f"{what_if_title(self)} ({self.year})"
 
     @property
     def stage_label(self) -> str:

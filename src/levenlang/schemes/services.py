@@ -8,12 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from levenlang.core import audit
 from levenlang.core.categories import Category
 from levenlang.core.privacy import aggregate_of_people, suppress_small_groups
 from levenlang.core.regions import REGIONS
+from levenlang.core.wording import OLDEST_AGE, age_band, level_band
 from levenlang.ledger import services as ledger
 from levenlang.ledger.services import SYSTEM_CLOCK, Clock, PotKind, SystemAccount
 from levenlang.schemes import population as populations
@@ -25,7 +28,9 @@ __all__ = [
     "AGE_GROUPS",
     "EMPLOYER_EFFECT",
     "LEVEL_GROUPS",
+    "NAMED_REFORMS",
     "OWN_EFFECT",
+    "PARAMETER_LABELS",
     "RIGHTS_SCHEME",
     "STAGES",
     "Breakdown",
@@ -35,12 +40,15 @@ __all__ = [
     "deposit_inputs",
     "learning_rights_cents",
     "navigate",
+    "parameter_choices",
     "reform_from",
     "rights_budget",
     "rights_expiry",
     "run_what_if",
     "start_what_if",
     "what_if",
+    "what_if_result",
+    "what_if_title",
 ]
 
 RIGHTS_SCHEME = "leerrechten"
@@ -134,7 +142,7 @@ def allocate_learning_rights(
 
 # --- what-if simulation -------------------------------------------------------------------------------------
 
-AGE_GROUPS = [(0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 66), (67, 200)]
+AGE_GROUPS = [(0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 66), (67, OLDEST_AGE)]
 LEVEL_GROUPS = [(0, 2), (3, 4), (5, 6), (7, 8)]
 
 
@@ -311,6 +319,66 @@ def reform_from(spec: dict, year: int):
     if "named" in spec:
         return reforms.NAMED[spec["named"]](datetime.date(year, 1, 1))
     return reforms.parametric(spec["changes"], datetime.date(year, 1, 1))
+
+
+# What a person reads for each reform and each number of the learning rights: never the parameter's path.
+NAMED_REFORMS = {
+    "more_rights_low_qualified": _("More rights for people with NLQF 2 or lower (EUR 300 a year extra)"),
+    "earlier_mid_career": _("Mid-career supplement from age 40 instead of 45"),
+}
+PARAMETER_LABELS = {
+    "learning_rights.yearly_base": _("Learning rights per year for every adult (euros)"),
+    "learning_rights.starting_capital": _("Starting amount when the Leerrekening opens (euros)"),
+    "learning_rights.opening_age": _("Age at which the Leerrekening opens (years)"),
+    "learning_rights.validity_years": _("Number of years that a year's learning rights can be used"),
+    "learning_rights.job_seeking_supplement": _("Extra per year for people looking for work (euros)"),
+    "learning_rights.mid_career.amount": _("Extra per year in mid-career (euros)"),
+    "learning_rights.mid_career.from_age": _("Mid-career extra: from age (years)"),
+    "learning_rights.mid_career.to_age": _("Mid-career extra: up to and including age (years)"),
+    "learning_rights.little_public_education.low": _("Extra per year for a low education level (euros)"),
+    "learning_rights.little_public_education.low_max_level": _("Highest NLQF level that counts as low"),
+    "learning_rights.little_public_education.middle": _("Extra per year for a middle education level (euros)"),
+    "learning_rights.little_public_education.middle_max_level": _("Highest NLQF level that counts as middle"),
+    "learning_rights.cap.general": _("Highest balance of learning rights (euros)"),
+    "learning_rights.cap.low_education": _("Highest balance of learning rights for a low education level (euros)"),
+    "learning_rights.cap.low_education_max_level": _("Highest NLQF level that gets the higher balance"),
+}
+
+
+def parameter_choices() -> list[tuple[str, str]]:
+    """(path, label) of every number of the learning rights that the what-if page may change, in the order of
+    PARAMETER_LABELS; a number the rules have but that has no label yet is shown by its path (a test forbids it)."""
+    paths = [path for path, _description in reforms.numeric_parameters()]
+    ordered = [p for p in PARAMETER_LABELS if p in paths] + [p for p in paths if p not in PARAMETER_LABELS]
+    return [(path, str(PARAMETER_LABELS.get(path, path))) for path in ordered]
+
+
+def what_if_title(run: SimulationRun) -> str:
+    """The change a run prices, in words ("Learning rights per year for every adult (euros) becomes 600")."""
+    spec = run.reform or {}
+    if "named" in spec:
+        return str(NAMED_REFORMS.get(spec["named"], run.reform_name))
+    parts = []
+    for path, value in spec.get("changes", {}).items():
+        number = formats.number_format(value, decimal_pos=0 if float(value).is_integer() else 2)
+        label = PARAMETER_LABELS.get(path, path)
+        parts.append(gettext("%(number)s becomes %(value)s") % {"number": label, "value": number})
+    return "; ".join(parts) or run.reform_name
+
+
+def what_if_result(run: SimulationRun) -> dict | None:
+    """A run's stored result with its groups named in words, in the active language. The result keeps its own
+    keys ("67–200", "NLQF 0–2", "?"), which were stored by the worker; a person reads "67 and older"."""
+    if not run.result:
+        return run.result
+    names = {f"{a}–{b}": age_band(a, b) for a, b in [*AGE_GROUPS, (67, 200)]}
+    names |= {f"NLQF {a}–{b}": level_band(a, b) for a, b in LEVEL_GROUPS}
+    names["?"] = str(_("Unknown region"))
+
+    def named(rows: list[dict]) -> list[dict]:
+        return [{**row, "label": names.get(row["label"], row["label"])} for row in rows]
+
+    return {**run.result, **{key: named(run.result.get(key, [])) for key in ("by_age", "by_level", "by_region")}}
 
 
 def start_what_if(user, *, year: int, spec: dict) -> SimulationRun:

@@ -89,7 +89,7 @@ def what_if(request):
     if request.method == "POST" and form.is_valid():
         run = services.start_what_if(request.user, year=form.cleaned_data["year"], spec=form.spec())
         return redirect("schemes:what-if-run", run_uuid=run.uuid)
-    runs = SimulationRun.objects.filter(created_by=request.user)[:10]
+    runs = [(run, services.what_if_title(run)) for run in SimulationRun.objects.filter(created_by=request.user)[:10]]
     return render(request, "schemes/what_if.html", {"form": form, "runs": runs})
 
 
@@ -99,4 +99,6 @@ def what_if_run(request, run_uuid):
     _may_run(request.user)
     run = get_object_or_404(SimulationRun, uuid=run_uuid)
     template = "schemes/_what_if_progress.html" if request.headers.get("HX-Request") else "schemes/what_if_run.html"
-    return render(request, template, {"run": run, "result": run.result})
+    return render(
+        request, template, {"run": run, "title": services.what_if_title(run), "result": services.what_if_result(run)}
+    )

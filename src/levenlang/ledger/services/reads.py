@@ -4,8 +4,12 @@ a preview, the payouts to providers, the caps, whether a command ran."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+from levenlang.core.wording import year_text
 from levenlang.ledger.models import Cap, Command, Journal, Leg, Pot, PotKind, SystemAccount
 
 __all__ = [
@@ -16,8 +20,13 @@ __all__ = [
     "deposits_in_year",
     "deposits_made",
     "describe_draws",
+    "first_deposit_date",
+    "journal_label",
+    "journal_names",
     "money_overview",
+    "name_of_pot",
     "payees_sql",
+    "pot_label",
     "provider_payable_sql",
     "provider_payout_legs",
     "reservation_id_sql",
@@ -30,6 +39,70 @@ def available_cents(resident_id: int) -> int:
         posted=Sum("posted_cents", default=0), pending=Sum("pending_cents", default=0)
     )
     return balances["posted"] - balances["pending"]
+
+
+# --- names a person reads: never a lot key, a UUID or a model's repr -----------------------------------------
+
+
+def first_deposit_date() -> Subquery:
+    """An annotation for Pot querysets: the effective date of the pot's first movement, its first deposit (one pot
+    per lot: a pot is made by the deposit that opens it)."""
+    legs = Leg.objects.filter(pot_id=OuterRef("pk")).order_by("journal__created_at", "journal_id")
+    return Subquery(legs.values("journal__effective_date")[:1])
+
+
+def name_of_pot(kind: str, source_name: str, source_year: int | None, deposited_on: datetime.date | None) -> str:
+    """A pot's name, from where the money comes from and when it came in: "Learning rights 2026", "Training budget
+    Hengelo Precisie Metaal B.V., December 2026"."""
+    kind = PotKind(kind)
+    when = deposited_on or timezone.localdate()
+    if kind == PotKind.OWN:
+        return str(kind.label)
+    if kind == PotKind.RIGHTS:
+        return gettext("Learning rights %(year)s") % {"year": year_text(source_year or when.year)}
+    wording = {
+        PotKind.EMPLOYER: gettext("Training budget %(source)s, %(month)s"),
+        PotKind.SECTOR_FUND: gettext("Development budget %(source)s, %(month)s"),
+        PotKind.REGION: gettext("Regional budget %(source)s, %(month)s"),
+    }[kind]
+    return wording % {"source": source_name, "month": date_format(when, "F Y")}
+
+
+def pot_label(pot: Pot) -> str:
+    """`name_of_pot` of a Pot row with its source; annotate `deposited_on=first_deposit_date()` to save a query."""
+    deposited_on = getattr(pot, "deposited_on", None)
+    if deposited_on is None:
+        deposited_on = Pot.objects.filter(pk=pot.pk).annotate(d=first_deposit_date()).values_list("d", flat=True)[0]
+    return name_of_pot(pot.kind, pot.source.name, pot.source.year, deposited_on)
+
+
+def journal_label(kind: str, description: str, reference: str = "") -> str:
+    """What a line of a person's history says besides its kind and its pot. Money that came in needs no more words:
+    its pot names where it came from (the stored description of an allocation names the batch it was credited in,
+    which means nothing to the person); money paid out, refunded or clawed back is named by what it paid for (the
+    reservation's reference: course and provider)."""
+    if kind in (Journal.Kind.ALLOCATION, Journal.Kind.DEPOSIT):
+        return ""
+    if kind == Journal.Kind.EXPIRY:
+        return gettext("No longer usable: the end date has passed")
+    return reference or description
+
+
+def journal_names(uuids: list[str]) -> dict[str, str]:
+    """Journals by UUID as a person reads them, for the audit log: their kind and what they were for (the course
+    of a payout) or whose money it was (the source of a deposit): "Deposit: Hengelo Precisie Metaal B.V.". Two
+    queries; only the legs on system accounts are read (an allocation has thousands of legs on pots)."""
+    journals = Journal.objects.filter(uuid__in=uuids).values_list("uuid", "kind", "reservation__reference")
+    sources: dict[str, set[str]] = {}
+    legs = Leg.objects.filter(journal__uuid__in=uuids, system_account__isnull=False)
+    for journal_uuid, name in legs.values_list("journal__uuid", "system_account__name"):
+        sources.setdefault(str(journal_uuid), set()).add(name)
+    names = {}
+    for journal_uuid, kind, reference in journals:
+        about = reference or ", ".join(sorted(sources.get(str(journal_uuid), ())))
+        label = Journal.Kind(kind).label
+        names[str(journal_uuid)] = f"{label}: {about}" if about else str(label)
+    return names
 
 
 def deposits_in_year(resident_id: int, year: int) -> dict[str, int]:
@@ -102,7 +175,9 @@ def describe_draws(preview) -> list[dict]:
     """A preview's draws with a name a person knows for each pot (its kind and, but for own money, its source)."""
     pots = {
         str(p.uuid): p
-        for p in Pot.objects.filter(uuid__in=[d.pot_uuid for d in preview.draws]).select_related("source")
+        for p in Pot.objects.filter(uuid__in=[d.pot_uuid for d in preview.draws])
+        .select_related("source")
+        .annotate(deposited_on=first_deposit_date())
     }
     rows = []
     for draw in preview.draws:
@@ -111,7 +186,7 @@ def describe_draws(preview) -> list[dict]:
         rows.append(
             {
                 "kind": kind.label,
-                "source": "" if kind == PotKind.OWN else pot.source.name,
+                "source": "" if kind == PotKind.OWN else pot_label(pot),
                 "expires_on": draw.expires_on,
                 "amount_cents": draw.amount_cents,
             }

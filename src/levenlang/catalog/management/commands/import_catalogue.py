@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from levenlang.catalog import services
 from levenlang.catalog.importers import CATEGORY_BY_NAME
 from levenlang.catalog.models import ImportRun, Provider
+from levenlang.core.audit import SystemActor, as_system
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--publish", action="store_true", help="publish the imported modules at once")
 
+    @as_system(SystemActor.CATALOGUE_IMPORT)
     def handle(self, *args, file: Path, provider: str, format: str | None, category: str | None, publish: bool, **o):
         organisation = Provider.objects.filter(kvk_number=provider).first()
         if organisation is None:

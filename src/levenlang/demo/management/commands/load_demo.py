@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from levenlang.core.audit import SystemActor, as_system
 from levenlang.core.dbroles import as_owner
 from levenlang.demo.catalogue import demo_catalogue_present, load_demo_catalogue
 from levenlang.demo.enrolment import demo_enrolments_present, load_demo_enrolments
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing (and succeed) when the demo data is already there"
         )
 
+    @as_system(SystemActor.DEMO_DATA)
     def handle(self, *args, **options):
         # As the owner role: the bulk load drops and re-adds foreign keys and analyses the tables it filled.
         with as_owner(in_transaction="stay"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from levenlang.core.audit import SystemActor, as_system
 from levenlang.core.categories import ALL_CATEGORIES, categories_in
 from levenlang.core.money import MAX_CENTS
 from levenlang.ledger import services
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         parser.add_argument("--expires-on", default=None, help="last day the money can be used (YYYY-MM-DD)")
         parser.add_argument("--workers", type=int, default=2, help="chunks written at once, each on its own connection")
 
+    @as_system(SystemActor.YEARLY_ALLOCATION)
     def handle(self, *args, file, run_key, lot, chunk_size, expires_on, workers, **options):
         if not file.exists():
             raise CommandError(f"{file} does not exist.")

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from levenlang.core.audit import SystemActor, as_system
 from levenlang.core.money import format_cents
 from levenlang.ledger.errors import LedgerError
 from levenlang.schemes import services
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="the year (default: this year)")
         parser.add_argument("--chunk-size", type=int, default=10_000)
 
+    @as_system(SystemActor.YEARLY_ALLOCATION)
     def handle(self, *args, year, chunk_size, **options):
         year = year or timezone.localdate().year
         if chunk_size < 1:
