@@ -386,6 +386,7 @@ def _cpu_cost(payee, residents: list[int], reference: str, count: int = 300) -> 
 
     lines = []
     for name, book in (("services.reserve", service), ("plpgsql function", function)):
+        prepared_before = _prepared_statements()
         for i in range(WARM_UP):
             book(f"bench-{reference}-{name}-warm-{i}")
         wall, client, server = time.perf_counter(), time.process_time(), server_cpu()
@@ -394,11 +395,27 @@ def _cpu_cost(payee, residents: list[int], reference: str, count: int = 300) -> 
         wall = (time.perf_counter() - wall) / count * 1000
         client = (time.process_time() - client) / count * 1000
         server = (server_cpu() - server) / count * 1000
+        prepared = _prepared_statements() - prepared_before
         lines.append(
             f"   CPU per reservation, 1 process, {name}: client {client:.2f} ms + server {server:.2f} ms "
             f"(wall {wall:.2f} ms) -> at most {cores * 1000 / (client + server):,.0f}/s on {cores} cores"
+            + (f"; {prepared} statements prepared" if name == "services.reserve" else "")
         )
     return "\n".join(lines)
+
+
+def _prepared_statements() -> int:
+    """Statements prepared on this session: the service's hot path should add its two once (a regression shows as 0:
+    every booking parsed and planned anew, about twice the server's work)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+def _load() -> str:
+    return "load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min)".format(*os.getloadavg())
 
 
 def _check_books(what: str) -> None:
@@ -482,6 +499,7 @@ def run(n: int, report) -> None:
             [residents],
         )
         cursor.execute("ANALYZE")
+    print(f"   {_load()}, {os.cpu_count()} cores", flush=True)
     print(_cpu_cost(payee, residents, f"cpu-{stamp}"), flush=True)
     connection.close()  # the workers do not wait on anything of ours
 
@@ -522,6 +540,7 @@ def run(n: int, report) -> None:
         _check_books("the psycopg loop run")
     finally:
         workers.close()
+    print(f"   {_load()}", flush=True)
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_reserve_residents")

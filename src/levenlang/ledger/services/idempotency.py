@@ -39,11 +39,21 @@ class _AnsweredByTwin(Exception):
         self.earlier = earlier
 
 
+# Django opens every psycopg connection with prepare_threshold=None (for connection poolers), and psycopg then
+# ignores `execute(..., prepare=True)`: the hot path's statements were parsed and planned on every call, which
+# doubled the server's work per booking (bench/README.md, "Where the time goes"). With this threshold only the
+# statements that ask for it are prepared: Django's own cursors bind on the client and never prepare.
+ONLY_WHEN_ASKED = 2**31 - 1
+
+
 def prepared_cursor():
-    """A cursor on Django's connection (same transaction) that binds on the server, so that the statements of
-    the hot path are prepared once per connection instead of parsed and planned on every call."""
+    """A cursor on Django's connection (same transaction) that binds on the server, so that the statements it
+    executes with `prepare=True` are prepared once per connection instead of parsed and planned on every call."""
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # Django's default: no statement would ever be prepared
+        raw.prepare_threshold = ONLY_WHEN_ASKED
+    return psycopg.Cursor(raw)
 
 
 def _earlier(key: str):
