@@ -20,7 +20,7 @@ def _section_from_path(request) -> dict | None:
     """The section of the requested address in the public menu or any role's menu; for pages without a session."""
     try:
         return section_link(url_name_of_path(request.path))
-    except Exception:  # noqa: BLE001 — an error page must render whatever broke; without a way back if need be
+    except Exception:  # an error page must render whatever broke: then without a way back
         return None
 
 

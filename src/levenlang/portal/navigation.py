@@ -196,6 +196,11 @@ class Navigation:
         return rows
 
     @cached_property
+    def in_menu(self) -> bool:
+        """The page is one of the person's menu items: the menu says where they are, no breadcrumbs needed."""
+        return any(item.url_name == self.url_name for item in self.menu)
+
+    @cached_property
     def up(self) -> dict | None:
         """The section to go back to from a deeper page: None on the section's own page (and see `section`)."""
         if self.section is None or (self.exact and self.section["url_name"] == self.url_name):

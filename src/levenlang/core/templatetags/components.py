@@ -338,11 +338,14 @@ def breadcrumbs(context, *trail, current):
       *trail    steps between the section and this page, as pairs: label, address (optional; most pages have none).
       current   this page's name, the last step (`aria-current="page"`); usually the page's heading.
     The trail starts with Home and the person's section of the page (from the site menu, `nav.up`, which
-    portal/navigation.py knows), so a page names only what lies between its section and itself.
+    portal/navigation.py knows), so a page names only what lies between its section and itself. On a page that is
+    in the person's menu the tag shows nothing: the menu marks where they are.
     """
     if len(trail) % 2:
         raise template.TemplateSyntaxError("breadcrumbs: the trail goes in pairs, label then address.")
     nav = context.get("nav")
+    if getattr(nav, "in_menu", False):
+        return {"steps": []}
     steps = [{"label": _("Home"), "url": reverse("portal:home")}]
     up = getattr(nav, "up", None)
     if up:
