@@ -111,7 +111,7 @@ def test_a_deeper_page_shows_breadcrumbs_back_to_its_section(page, demo):
 def test_the_404_and_403_pages_are_in_the_site_layout_with_a_way_back(page, demo):
     response = page.goto("/bestaat-niet/")
     assert response.status == 404
-    assert page.locator(f"main a[href='/']").count() == 1 and page.locator(MENU).count() == 1
+    assert page.locator("main a[href='/']").count() == 1 and page.locator(MENU).count() == 1
     assert_no_axe_violations(page)
 
     log_in_as(page, "marco")
