@@ -15,7 +15,7 @@ from levenlang.core.roles import Role
 from levenlang.portal import errors
 from levenlang.portal.navigation import MENUS, PAGE_SECTIONS, Navigation, roles_for_page
 from tests import roles as people
-from tests.factories import ModuleFactory, OfferingFactory, ResidentFactory
+from tests.factories import ModuleFactory, OfferingFactory, ResidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,14 @@ def test_a_page_for_another_role_is_a_403_that_says_who_can_use_it_and_logs_no_t
     assert records[0].exc_info is None and "Traceback" not in caplog.text
     english = client.get("/en" + reverse("enrolment:provider-payouts"))
     assert "This page is not for you" in english.text and "Who can use it: Training provider staff." in english.text
+
+
+def test_a_403_for_the_right_role_says_the_page_is_about_something_not_theirs(client):
+    client.force_login(UserFactory(role=Role.PROVIDER_STAFF))  # works for no provider on the platform
+    response = client.get(reverse("catalog:provider-modules"))
+    assert response.status_code == 403
+    assert "Deze pagina gaat over iets wat niet voor jou is" in response.text
+    assert "Wie deze pagina kan gebruiken" not in response.text
 
 
 def test_the_roles_who_can_use_a_page_come_from_the_menus():

@@ -207,6 +207,11 @@ class Navigation:
             return None
         return self.section
 
-    def roles(self) -> list:
-        """Who can use this page: the roles whose menu has its section (the 403 page names them)."""
-        return [role.label for role in roles_for_page(self.url_name)]
+    def other_roles(self) -> list:
+        """Who can use this page, when the person's own role is not among them: the roles whose menu has its
+        section (the 403 page names them). Empty when the person has the right role: then the refusal is about
+        whose data it is, not about the role."""
+        roles = roles_for_page(self.url_name)
+        if getattr(self.user, "role", None) in roles:
+            return []
+        return [role.label for role in roles]
