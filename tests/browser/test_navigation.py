@@ -94,6 +94,17 @@ def test_a_visitor_finds_the_public_menu_on_a_desktop_and_a_phone(page, demo):
     check_phone_menu(page)
 
 
+def test_without_javascript_the_whole_menu_shows_on_a_phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        assert page.locator("#site-menu-list").is_visible()
+        assert not page.locator(f"{MENU} button").is_visible()
+    finally:
+        context.close()
+
+
 def test_a_deeper_page_shows_breadcrumbs_back_to_its_section(page, demo):
     log_in_as(page, "marco")
     page.set_viewport_size(PHONE)

@@ -6,7 +6,6 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!button) {
     return;
   }
-  var list = document.getElementById(button.getAttribute("aria-controls"));
   function setOpen(open) {
     button.setAttribute("aria-expanded", open ? "true" : "false");
   }
@@ -14,7 +13,8 @@ document.addEventListener("DOMContentLoaded", function () {
   button.addEventListener("click", function () {
     setOpen(button.getAttribute("aria-expanded") !== "true");
   });
-  list.addEventListener("keydown", function (event) {
+  // Escape closes the open menu from the button or any of its links, and puts the focus back on the button.
+  button.parentElement.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
       setOpen(false);
       button.focus();
