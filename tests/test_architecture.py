@@ -21,8 +21,9 @@ LAYERS: list[set[str]] = [
     {"ledger"},  # 2: the Leerrekening; money moves only here
     {"catalog"},  # 3: providers and modules; search shows what the pots would pay
     {"enrolment", "schemes"},  # 4: bookings (catalogue + ledger); schemes, navigator, yearly allocation
-    {"accounts", "portal"},  # 5: login; home pages
-    {"demo"},  # 6: demo data and personas, on top of everything
+    {"skills"},  # 5: the ESCO taxonomy, skills profiles; reads completions (enrolment) and prices (schemes)
+    {"accounts", "portal"},  # 6: login; home pages
+    {"demo"},  # 7: demo data and personas, on top of everything
 ]
 LAYER = {app: n for n, apps in enumerate(LAYERS) for app in apps}
 OUTSIDE = {"conf", "cli"}  # the settings and URLs, and the command-line entry point: they wire everything

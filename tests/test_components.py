@@ -1,6 +1,7 @@
 """The shared page components ({% load components %}, docs/components.md): each rendered with representative context,
 checked for the markup that makes it accessible (names, scope, aria, link targets) and for its edge cases."""
 
+import datetime
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from levenlang.catalog.models import ImportRun, Module, Provider, ProviderRecognition
+from levenlang.core.charts import nice_ticks
 from levenlang.core.templatetags.components import STATUS_TONES, TONES
 from levenlang.enrolment.models import Status as EnrolmentStatus
 from levenlang.ledger.models import OwnPayment, Reservation
@@ -210,46 +212,146 @@ BREAKDOWN = [
 ]
 CHART = (
     '{% chart_table rows _("Residents") _("Today") _("Difference") keys="people baseline_cents difference_cents" '
-    'money="2 3" bar="difference_cents" caption="By age group" label_heading="Group" chart_heading="Chart of the '
-    'difference" none_text="fewer than 10" %}'
+    'money="2 3" value="difference_cents" caption="By age group" label_heading="Group" none_text="fewer than 10" %}'
+)
+COUNTS = '{% chart_table rows "Residents" keys="count" value="count" caption="By region" label_heading="Region" %}'
+BALANCE = (
+    '{% chart_table rows "Balance" keys="balance_cents" value="balance_cents" money="1" kind="line" label_key="month" '
+    'label_format="YEAR_MONTH_FORMAT" caption="Balance per month" label_heading="Month" %}'
 )
 
 
-def test_a_chart_with_table_shows_every_figure_in_an_accessible_table_beside_its_bar():
+def bars(html: str) -> list[tuple[str, str, str]]:
+    return re.findall(r'<rect class="([^"]+)" x="([-\d.]+)%" y="\d+" width="([\d.]+)%"', html)
+
+
+def tick_labels(html: str) -> list[str]:
+    group = re.search(r'<g class="chart__tick-labels">(.*?)</g>', html, re.S).group(1)
+    return re.findall(r">([^<]+)</text>", group)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "money", "ticks"),
+    [
+        (647, 1042, False, [0, 500, 1000, 1500]),  # counts start at zero, steps of 1, 2 or 5 times a power of ten
+        (0, 7, False, [0, 2, 4, 6, 8]),
+        (0, 3, False, [0, 1, 2, 3]),  # never a tick between two whole numbers
+        (0, 245_000, True, [0, 100_000, 200_000, 300_000]),  # money: fewer ticks, whole euros
+        (-500_000, 250_000, True, [-600_000, -400_000, -200_000, 0, 200_000, 400_000]),
+        (0, 0, False, [0, 1]),  # nothing to show still has an axis
+        (0, 0, True, [0, 100]),
+        (-30, -10, False, [-30, -20, -10, 0]),  # all negative: the axis ends at zero
+    ],
+)
+def test_axis_ticks_are_round_numbers_that_cover_the_figures_and_zero(low, high, money, ticks):
+    assert nice_ticks(low, high, money=money) == ticks
+
+
+def test_a_bar_chart_is_an_svg_image_named_by_its_caption_and_described_by_its_highest_and_lowest_figure():
     html = squash(render(CHART, rows=BREAKDOWN))
-    assert '<caption class="utrecht-table__caption" id="chart-by-age-group">By age group</caption>' in html
-    assert 'role="region" aria-labelledby="chart-by-age-group" tabindex="0"' in html
-    assert html.count('<th scope="col"') == 5 and html.count('<th scope="row"') == 3
-    assert '<span class="visually-hidden">Chart of the difference</span>' in html
-    assert "€ 10.000,00" in html and "-€ 5.000,00" in html and ">fewer than 10</td>" in html
-    # The bars are decoration for screen readers: the figures in the row are their text alternative.
-    assert html.count('aria-hidden="true"><svg class="chart-bar"') == 3
+    assert '<figcaption class="chart__caption" id="chart-by-age-group">By age group</figcaption>' in html
+    assert 'role="img" aria-labelledby="chart-by-age-group-title chart-by-age-group-desc"' in html
+    assert '<title id="chart-by-age-group-title">By age group</title>' in html
+    assert (
+        '<desc id="chart-by-age-group-desc">Bar chart of “Difference”. Highest: 18-29, € 2.500. Lowest: 30-49, '
+        "-€ 5.000. The figures are in the table with the chart.</desc>"
+    ) in html
     assert "style=" not in html
 
 
-def test_a_chart_with_negative_values_draws_bars_both_ways_from_a_middle_line():
+def test_a_chart_has_its_figures_in_a_table_behind_show_as_table_or_in_plain_sight():
+    html = squash(render(CHART, rows=BREAKDOWN))
+    assert '<details class="chart__details"><summary class="chart__summary">Show as table</summary>' in html
+    assert 'role="region" aria-labelledby="chart-by-age-group" tabindex="0"' in html
+    assert '<table class="utrecht-table chart__table" aria-labelledby="chart-by-age-group">' in html
+    assert html.count('<th scope="col"') == 4 and html.count('<th scope="row"') == 3
+    assert "€ 10.000,00" in html and "-€ 5.000,00" in html and ">fewer than 10</td>" in html
+    visible = squash(render(CHART.replace("%}", 'table="visible" %}'), rows=BREAKDOWN))
+    assert "<details" not in visible and '<table class="utrecht-table chart__table"' in visible
+
+
+def test_a_bar_chart_with_negative_values_draws_them_left_of_the_zero_line_on_an_axis_in_euros():
     html = render(CHART, rows=BREAKDOWN)
-    bars = re.findall(r'<rect class="([^"]+)" x="([\d.]+)%" y="0" width="([\d.]+)%"', html)
-    assert bars == [("chart-bar__fill", "50", "25"), ("chart-bar__fill chart-bar__fill--negative", "0", "50")]
-    assert html.count('class="chart-bar__axis"') == 3  # the zero row has the line but no bar
+    # -€ 6.000 … € 4.000 in steps of € 2.000: zero is at 60% of the width.
+    assert tick_labels(html) == ["-€ 6.000", "-€ 4.000", "-€ 2.000", "€ 0", "€ 2.000", "€ 4.000"]
+    assert bars(html) == [("chart__bar", "60", "25"), ("chart__bar chart__bar--negative", "10", "50")]
+    assert '<line class="chart__axis" x1="60%" x2="60%"' in html  # the zero line; the zero row has no bar
+    # Each bar's figure stands beside it, or inside its end when there is no room past it.
+    assert re.findall(r'class="chart__value[^"]*"[^>]*>([^<]+)<', html) == ["€ 2.500", "-€ 5.000", "€ 0"]
 
 
-def test_a_chart_of_counts_grows_from_the_start_and_keeps_small_values_visible():
-    rows = [{"label": "Twente", "count": 1000}, {"label": "Zeeland", "count": 3}]
+def test_a_bar_chart_of_counts_keeps_small_values_visible_and_groups_thousands():
+    html = render(COUNTS, rows=[{"label": "Twente", "count": 1000}, {"label": "Zeeland", "count": 3}])
+    assert bars(html) == [("chart__bar", "0", "100"), ("chart__bar", "0", "0.5")]
+    assert tick_labels(html) == ["0", "200", "400", "600", "800", "1,000"]
+    assert ">1,000</td>" in html  # grouped like every number on the site
+
+
+def test_a_figure_that_is_not_shown_gets_no_bar_and_says_so():
+    html = render(COUNTS, rows=[{"label": "Twente", "count": 40}, {"label": "Zeeland", "count": None}])
+    assert len(bars(html)) == 1
+    assert html.count(">not shown<") == 2  # beside the missing bar and in the table
+
+
+def test_a_chart_of_zeros_draws_its_axis_without_bars_and_a_chart_without_rows_says_there_is_nothing():
+    zeros = render(COUNTS, rows=[{"label": "Twente", "count": 0}])
+    assert bars(zeros) == [] and tick_labels(zeros) == ["0", "1"] and 'role="img"' in zeros
+    empty = squash(render(COUNTS, rows=[]))
+    assert "<svg" not in empty and "<table" not in empty
+    assert '<figcaption class="chart__caption" id="chart-by-region">By region</figcaption>' in empty
+    assert "There are no figures to show." in empty
+
+
+def test_a_long_bar_chart_repeats_its_axis_labels_above_the_first_row():
+    rows = [{"label": f"Region {i}", "count": i * 10} for i in range(1, 15)]
+    html = render(COUNTS, rows=rows)
+    assert tick_labels(html).count("150") == 2
+
+
+def test_a_line_chart_joins_the_figures_in_time_order_and_labels_its_time_axis_sparingly():
+    rows = [
+        {"month": datetime.date(2026, m, 1), "balance_cents": c}
+        for m, c in [(5, 0), (6, 80_000), (7, None), (8, 155_000), (9, 120_000), (10, 120_000), (11, 90_000)]
+    ]
+    html = squash(render(BALANCE, rows=rows))
+    assert 'data-chart="line"' in html and 'role="img"' in html
+    assert html.count("<circle") == 6  # every shown figure; the month not shown breaks the line
+    assert len(re.findall(r'<g class="chart__line">(.*?)</g>', html)[0].split("<line")) - 1 == 4
+    assert re.findall(r'text-anchor="(?:start|middle|end)">(\w+ 2026)</text>', html) == [
+        "May 2026",
+        "Aug 2026",
+        "Nov 2026",
+    ]
+    assert ">€ 0</text>" in html and ">€ 1.500</text>" in html  # the value axis in whole euros
+    assert '<th scope="row" class="utrecht-table__header-cell">July 2026</th>' in html  # the table has every month
+    assert "Line chart of “Balance”, from € 0 in May 2026 to € 900 in November 2026." in html
+
+
+def test_a_line_chart_in_dutch_names_its_months_the_dutch_way():
+    rows = [{"month": datetime.date(2026, m, 1), "balance_cents": m * 10_000} for m in (9, 10)]
+    with translation.override("nl"):
+        html = Template("{% load components %}" + BALANCE).render(Context({"rows": rows}))
+    assert ">okt 2026</text>" in html and ">oktober 2026</th>" in html and "Lijngrafiek" in html
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        ('{% chart_table rows "A" "B" keys="a" value="a" caption="c" label_heading="l" %}', "2 headers but 1 keys"),
+        ('{% chart_table rows "A" keys="a" value="b" caption="c" label_heading="l" %}', "must be one of keys"),
+        ('{% chart_table rows "A" keys="a" value="a" kind="pie" caption="c" label_heading="l" %}', "kind is bar or"),
+    ],
+)
+def test_a_chart_with_table_refuses_parameters_that_do_not_fit(tag, message):
+    with pytest.raises(TemplateSyntaxError, match=message):
+        render(tag, rows=[])
+
+
+def test_the_older_spelling_bar_still_draws_the_chart():
     html = render(
-        '{% chart_table rows "Residents" keys="count" bar="count" caption="By region" label_heading="Region" '
-        'chart_heading="Chart" %}',
-        rows=rows,
+        COUNTS.replace('value="count"', 'bar="count" chart_heading="Chart"'), rows=[{"label": "A", "count": 2}]
     )
-    assert re.findall(r'x="(\d+)%" y="0" width="(\d+)%"', html) == [("0", "100"), ("0", "1")]
-    assert "chart-bar__axis" not in html and ">1,000</td>" in html  # grouped like every number on the site
-
-
-def test_a_chart_with_table_needs_one_key_per_header():
-    with pytest.raises(TemplateSyntaxError, match="2 headers but 1 keys"):
-        render(
-            '{% chart_table rows "A" "B" keys="a" bar="a" caption="c" label_heading="l" chart_heading="h" %}', rows=[]
-        )
+    assert bars(html) == [("chart__bar", "0", "100")]
 
 
 # --- card ------------------------------------------------------------------------------------------------------

@@ -4,11 +4,13 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
-from django.utils import timezone
+from django.db.models import Sum
+from django.utils import timezone, translation
 from stdnum.nl import bsn as stdnum_bsn
 
 from levenlang.catalog.models import Provider
@@ -17,6 +19,7 @@ from levenlang.core.regions import ensure_regions
 from levenlang.demo.ledger import load_demo_ledger
 from levenlang.demo.personas import PERSONAS
 from levenlang.demo.population import (
+    DEFAULT_SEED,
     DemoDataExists,
     PopulationGenerator,
     demo_data_present,
@@ -24,11 +27,14 @@ from levenlang.demo.population import (
     uuid4_hex,
 )
 from levenlang.employers.models import Employer, Employment, Sector, SectorFund
+from levenlang.enrolment.models import Enrolment, Status
+from levenlang.ledger import services as ledger
 from levenlang.ledger.models import Journal, Leg, Pot, Reservation
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident, Situation
 from levenlang.schemes import population
 from levenlang.schemes import services as rules
+from levenlang.skills import services as skills
 from tests.factories import ResidentFactory
 
 DAY = datetime.date(2025, 3, 1)
@@ -182,6 +188,9 @@ def test_load_writes_the_generated_population_and_the_personas():
     assert not any(u.is_staff for name, u in users.items() if name != "beheer")
 
 
+WELDER = "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b"  # in the demo subset
+
+
 @pytest.mark.django_db
 def test_loading_twice_is_refused_with_a_clear_error():
     load_population(residents=50, seed=1)
@@ -197,6 +206,8 @@ def test_load_demo_command_loads_then_does_nothing_with_if_empty():
     out = StringIO()
     call_command("load_demo", residents=200, seed=2, stdout=out)
     assert "Loaded demo data (seed 2)" in out.getvalue() and "203 residents" in out.getvalue()
+    assert "Skills taxonomy (ESCO demo subset)" in out.getvalue()  # the taxonomy was empty
+    assert skills.essential_skills(WELDER)  # the demo's welders have their skills
 
     out = StringIO()
     call_command("load_demo", "--if-empty", residents=200, stdout=out)
@@ -221,7 +232,7 @@ def test_the_demo_has_money_for_the_personas_and_the_books_balance():
     )
     assert credited == {resident: cents for resident, cents in due.items() if cents}
     assert credited[Resident.objects.get(user__username="marco").pk] >= 80_000  # NLQF 2: at least EUR 800
-    assert Reservation.objects.filter(status="pending").count() == 2  # Marco's booking and Sanne's enrolment
+    assert Reservation.objects.filter(status="pending").count() == 2  # Marco's PLC course and Sanne's course
     assert reconcile() == []
     journals = Journal.objects.count()
     load_demo_ledger()  # idempotent: running it again moves nothing
@@ -266,3 +277,133 @@ def test_the_load_puts_back_every_foreign_key_it_checks_in_bulk(as_owner):
     assert len(before) >= 6
     load_population(residents=100, seed=4)
     assert _foreign_keys() == before
+
+
+# --- the story: one true story, told by the enrolments ---------------------------------------------------------
+
+
+def _sum(queryset, field: str = "amount_cents") -> int:
+    return queryset.aggregate(total=Sum(field, default=0))["total"]
+
+
+@pytest.mark.django_db
+def test_every_reservation_and_payout_in_the_demo_comes_from_an_enrolment_whose_dates_fit_its_state():
+    call_command("load_demo", residents=200, seed=3, stdout=StringIO())
+    today = timezone.localdate()
+    enrolments = list(Enrolment.objects.select_related("offering", "reservation", "resident__user", "module"))
+    by_reservation = {e.reservation_id: e for e in enrolments if e.reservation_id}
+    assert set(Reservation.objects.values_list("pk", flat=True)) == set(by_reservation)
+    payouts = Journal.objects.filter(kind=Journal.Kind.PAYOUT)
+    assert payouts.count() == 2  # Marco's VCA course and Ineke's digital skills
+    for journal in payouts:
+        paid = by_reservation[journal.reservation_id]
+        assert paid.status == Status.PAID_OUT and paid.completed_percent == 100
+        assert set(paid.events.values_list("to_status", flat=True)) >= {Status.COMPLETED, Status.PAID_OUT}
+        assert -_sum(journal.legs.filter(pot__isnull=False)) == paid.paid_cents == paid.covered_cents
+    for enrolment in enrolments:
+        start, end = enrolment.offering.start_date, enrolment.offering.end_date
+        if enrolment.status in (Status.REQUESTED, Status.ACCEPTED, Status.RESERVED):
+            assert start > today, enrolment.module.code  # not started yet
+        elif enrolment.status == Status.STARTED:
+            assert start <= today <= end, enrolment.module.code
+        else:
+            assert enrolment.status == Status.PAID_OUT and end < today, enrolment.module.code
+        requested = enrolment.events.get(to_status=Status.REQUESTED)
+        assert requested.actor == enrolment.resident.user
+
+    story = {(e.resident.user.username, e.module.title_nl): e for e in enrolments}
+    plc = story["marco", "PLC programmeren"]
+    assert (plc.status, plc.price_cents, plc.covered_cents) == (Status.RESERVED, 120_000, 120_000)
+    assert (plc.offering.start_date - today).days == 10  # starting soon
+    assert story["ineke", "Digitale vaardigheden"].paid_cents == 30_000
+
+    # Each persona's money follows from the story: what came in, minus what was paid out, minus what is reserved.
+    for username in ("marco", "sanne", "ineke"):
+        resident = Resident.objects.get(user__username=username)
+        legs = Leg.objects.filter(pot__leerrekening=resident.pk)
+        came_in = _sum(legs.filter(journal__kind__in=[Journal.Kind.ALLOCATION, Journal.Kind.DEPOSIT]))
+        mine = [e for e in enrolments if e.resident_id == resident.pk]
+        paid_out = sum(e.paid_cents or 0 for e in mine)
+        reserved = sum(e.covered_cents for e in mine if e.status in (Status.RESERVED, Status.STARTED))
+        assert _sum(legs) == came_in - paid_out, username
+        assert ledger.available_cents(resident.pk) == came_in - paid_out - reserved, username
+    assert reconcile() == []
+
+
+@pytest.mark.django_db
+def test_the_navigator_counts_the_deposits_in_marcos_leerrekening():
+    call_command("load_demo", residents=50, seed=3, stdout=StringIO())
+    marco = Resident.objects.get(user__username="marco")
+    results = {r.scheme.key: r for r in rules.navigate(marco)}
+    employer = results["werkgeversstorting"]
+    assert employer.eligible and employer.amount_cents == 75_000  # what his employer put in this year
+    assert all(c.held for c in employer.conditions if c.condition.variable == "employer_deposits_this_year")
+    own = results["eigen_storting_aftrek"]
+    assert all(c.held for c in own.conditions if c.condition.variable == "makes_own_deposit")
+    sanne = Resident.objects.get(user__username="sanne")
+    assert not {r.scheme.key: r for r in rules.navigate(sanne)}["werkgeversstorting"].eligible
+
+
+# --- README's persona table is the picker ----------------------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_personas() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("| Persona | Role | Who |") :].split("\n\n", 1)[0]
+    return table.splitlines()[2:]
+
+
+def test_the_readme_persona_table_is_what_the_persona_picker_shows():
+    with translation.override("en"):
+        picker = [f"| {p.given_name} {p.family_name} | {p.role.label} | {p.description} |" for p in PERSONAS]
+    assert _readme_personas() == picker
+
+
+def test_the_readme_gives_marcos_bsn_for_the_mock_digid():
+    marco = PopulationGenerator(residents=0, seed=DEFAULT_SEED, today=DAY).persona_bsns["marco"]
+    assert stdnum_bsn.is_valid(marco)
+    assert f"type Marco's BSN\n**{marco}**" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("day", [datetime.date(2027, 1, 1), datetime.date(2026, 12, 31)])
+@pytest.mark.django_db
+def test_the_personas_have_the_ages_of_their_descriptions_on_the_day_of_the_load(day):
+    load_population(residents=0, seed=1, today=day)
+    with translation.override("en"):
+        described = {p.username: str(p.description) for p in PERSONAS}
+    for resident in Resident.objects.filter(user__isnull=False).select_related("user"):
+        assert described[resident.user.username].startswith(f"{resident.age_on(day)} years old,")
+
+
+@pytest.mark.django_db
+def test_persona_descriptions_name_the_organisations_their_pages_name(client):
+    call_command("load_demo", residents=0, seed=1, stdout=StringIO())
+    users = {u.username: u for u in User.objects.filter(username__in=[p.username for p in PERSONAS])}
+    named = {
+        "ahmed": users["ahmed"].employers.get().name,
+        "fleur": users["fleur"].sector_funds.get().name,
+        "joost": users["joost"].providers.get().name,
+        "marco": Resident.objects.get(user=users["marco"]).employments.get().employer.name,
+        "ineke": Resident.objects.get(user=users["ineke"]).employments.get().employer.name,
+    }
+    region = users["noor"].region.name
+    for language, hub, desk in (("en", "Technohub", "Learning desk"), ("nl", "Technohub", "Leerloket")):
+        with translation.override(language):
+            described = {p.username: str(p.description) for p in PERSONAS}
+        pages = {"noor": f"{hub} {region}", "lisa": f"{desk} {users['lisa'].region.name}"}
+        for username, name in (named | pages).items():
+            assert name in described[username], (language, username)
+        for username, name in pages.items():  # the home page calls it the same
+            client.force_login(users[username])
+            page = client.get("/" if language == "nl" else "/en/").content.decode()
+            assert name in page, (language, username)
+
+
+@pytest.mark.django_db
+def test_the_mock_digid_page_suggests_a_persona_bsn_in_demo_mode(client):
+    call_command("load_demo", residents=0, seed=1, stdout=StringIO())
+    bsn = Resident.objects.get(user__username="marco").bsn
+    page = client.get("/account/demo/digid/").content.decode()
+    assert f"<strong>{bsn}</strong>" in page and "Marco Jansen" in page

@@ -48,9 +48,8 @@ def test_the_resident_home_shows_cards_and_the_ministry_home_charts_with_their_f
 
     page.context.clear_cookies()
     log_in_as(page, "pieter")
-    charts = page.locator("table.chart-table")
+    charts = page.locator("figure.chart")
     assert charts.count() == 2
-    first_row = charts.first.locator("tbody tr").first
-    assert first_row.locator("th[scope=row]").count() == 1
-    assert first_row.locator("td[aria-hidden=true] svg rect").count() == 1
+    assert charts.first.locator("svg[role=img] rect.chart__bar").count() == 6
+    assert charts.first.locator("table tbody tr").first.locator("th[scope=row]").count() == 1
     assert_no_axe_violations(page)

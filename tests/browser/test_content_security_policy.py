@@ -109,7 +109,7 @@ def test_the_what_if_simulation_has_no_csp_violations(csp_page, demo):
     services.run_what_if(SimulationRun.objects.get().pk)
     csp_page.wait_for_selector("text=Per opleidingsniveau", timeout=10_000)  # htmx polls and swaps in the result
     assert violations(csp_page) == []
-    assert csp_page.locator(".chart-bar").count() > 0  # the bars are drawn without inline styles
+    assert csp_page.locator(".chart__bar").count() > 0  # the bars are drawn without inline styles
 
 
 def test_the_django_admin_has_no_csp_violations(csp_page, demo):

@@ -25,10 +25,12 @@ from levenlang.core.regions import ensure_regions
 from levenlang.core.roles import Role
 from levenlang.ledger import services, statements
 from levenlang.ledger.beancount_export import pot_account, system_account_name
+from levenlang.ledger.clock import FixedClock
 from levenlang.ledger.models import Category, Journal, Leg, Pot, PotKind, SystemAccount
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident
 from tests.factories import ResidentFactory
+from tests.roles import audit_of_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +138,26 @@ def test_statement_has_the_pots_reservations_and_running_balance(account, clock)
     assert [(pot.kind, cents) for pot, cents in open_one.parts] == [(PotKind.RIGHTS, 25_000)]
 
 
+def test_the_balance_per_month_carries_over_quiet_months_and_follows_the_dates_of_the_movements(
+    resident, budget, employer_account, clock
+):
+    # € 1.000 in March; € 500 booked today but dated in January (a late entry); nothing in April and May.
+    deposit(resident, budget, 100_000, clock=clock)
+    january = FixedClock(datetime.datetime(2026, 1, 20, 12, 0, tzinfo=datetime.UTC))
+    deposit(resident, employer_account, 50_000, kind=PotKind.EMPLOYER, lot="2026-e", clock=january)
+    june = FixedClock(datetime.datetime(2026, 6, 3, 12, 0, tzinfo=datetime.UTC))
+    months = statements.statement_for(resident, clock=june).balance_by_month()
+    assert [(m["month"], m["balance_cents"]) for m in months] == [
+        (datetime.date(2026, 1, 1), 50_000),
+        (datetime.date(2026, 2, 1), 50_000),
+        (datetime.date(2026, 3, 1), 150_000),
+        (datetime.date(2026, 4, 1), 150_000),
+        (datetime.date(2026, 5, 1), 150_000),
+        (datetime.date(2026, 6, 1), 150_000),
+    ]
+    assert statements.statement_for(ResidentFactory(), clock=june).balance_by_month() == []
+
+
 def test_statement_takes_the_same_few_queries_however_long_the_history(
     account, budget, payee, clock, django_assert_max_num_queries
 ):
@@ -170,7 +192,7 @@ def test_the_resident_sees_their_own_statement_without_an_audit_entry(client, ac
     positions = [history.index(amount) for amount in ("€ 1.000,00", "€ 1.500,00", "-€ 500,00", "-€ 100,00")]
     assert positions == sorted(positions)
     assert reverse("ledger:mine-csv") in html and reverse("ledger:mine-pdf") in html
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 def test_the_page_is_also_in_english(client, account):
@@ -214,7 +236,7 @@ def test_another_resident_cannot_see_the_statement(client, account, other_reside
         assert client.get(url).status_code == 404
     own = client.get(reverse("ledger:mine"))  # their own page shows their own (empty) account, not the other's
     assert own.status_code == 200 and account.masked_bsn not in own.text and "€ 900,00" not in own.text
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
@@ -224,7 +246,7 @@ def test_other_roles_cannot_see_a_statement(client, user_with_role, account, rol
         assert client.get(url).status_code == 404
     for name in ("ledger:mine", "ledger:mine-csv", "ledger:mine-pdf"):
         assert client.get(reverse(name)).status_code == 403
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, account):
@@ -244,7 +266,7 @@ def test_an_administrator_sees_a_statement_and_the_look_is_audit_logged(client, 
     response = client.get(reverse("ledger:resident", args=[account.uuid]))
     assert response.status_code == 200
     assert "€ 650,00" in response.text and account.bsn not in response.text
-    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_PERSONAL_DATA)
+    event = audit_of_personal_data().get(action=AuditEvent.Action.VIEW_PERSONAL_DATA)
     assert (event.actor, event.actor_role, event.subject_person) == (admin, Role.ADMINISTRATOR, account.uuid)
     assert event.path == reverse("ledger:resident", args=[account.uuid])
     assert account.bsn not in f"{event.reason}{event.path}{event.object_id}"
@@ -257,17 +279,17 @@ def test_an_administrators_download_is_audit_logged_as_an_export(client, user_wi
     client.force_login(admin)
     response = client.get(reverse(f"ledger:resident-{fmt}", args=[account.uuid]))
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT_PERSONAL_DATA)
+    event = audit_of_personal_data().get(action=AuditEvent.Action.EXPORT_PERSONAL_DATA)
     assert (event.actor, event.subject_person) == (admin, account.uuid)
     assert fmt.upper() in event.reason
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_PERSONAL_DATA).exists()
+    assert not audit_of_personal_data().filter(action=AuditEvent.Action.VIEW_PERSONAL_DATA).exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "pdf"])
 def test_the_residents_own_download_is_not_audit_logged(client, account, fmt):
     client.force_login(account.user)
     assert client.get(reverse(f"ledger:mine-{fmt}")).status_code == 200
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 # --- the downloads -----------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 from django.db.models import Sum
 
+from levenlang.core.categories import Category
 from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 from levenlang.employers.models import Employer, Employment
 from levenlang.ledger import reconcile
+from levenlang.ledger import services as ledger
 from levenlang.ledger.clock import FixedClock
-from levenlang.ledger.models import Leg, Pot, PotKind
+from levenlang.ledger.models import Leg, Pot, PotKind, SystemAccount
 from levenlang.residents.models import Situation
 from levenlang.schemes import population, services
 from levenlang_rules import reforms, tax_benefit_system
@@ -137,6 +139,48 @@ def test_navigator_explains_every_scheme_for_the_resident(people):
     retired = next(r for r in services.navigate(people[5], year=YEAR) if r.scheme.key == "learning_rights")
     assert not retired.eligible and retired.amount_cents == 0
     assert any(not c.held and "AOW" in c.text("en") for c in retired.reasons)
+
+
+def test_the_navigator_counts_the_deposits_that_are_in_the_leerrekening(people):
+    worker = people[2]
+    employer = Employer.objects.create(
+        kvk_number="69599084", name="Metaal B.V.", sector="metal_electrical", size=Employer.Size.SMALL, region=region()
+    )
+    Employment.objects.create(
+        resident=worker, employer=employer, job_title="Monteur", hours_per_week=32, start_date=datetime.date(2020, 1, 1)
+    )
+
+    def schemes() -> dict:
+        return {r.scheme.key: r for r in services.navigate(worker, year=YEAR)}
+
+    assert not schemes()["werkgeversstorting"].eligible  # nothing deposited yet: "your employer deposits nothing"
+    source = ledger.system_account(SystemAccount.Kind.EMPLOYER, employer.name, employer=employer)
+
+    def deposit(key: str, cents: int, on: datetime.date, kind=PotKind.EMPLOYER, account=source) -> None:
+        clock = FixedClock(datetime.datetime.combine(on, datetime.time(10), tzinfo=datetime.UTC))
+        ledger.deposit(
+            key=key,
+            resident_id=worker.pk,
+            source=account,
+            pot_kind=kind,
+            lot=key,
+            amount_cents=cents,
+            categories=[Category.JOB_ORIENTED],
+            expires_on=None,
+            description="Opleidingsbudget",
+            clock=clock,
+        )
+
+    deposit("last-year", 90_000, datetime.date(YEAR - 1, 12, 20))  # another year's deposit does not count
+    deposit("spring", 50_000, datetime.date(YEAR, 3, 1))
+    deposit("autumn", 25_000, datetime.date(YEAR, 10, 1))
+    fund = ledger.system_account(SystemAccount.Kind.SECTOR_FUND, "OOM", sector_fund=None)
+    deposit("fund", 40_000, datetime.date(YEAR, 4, 1), kind=PotKind.SECTOR_FUND, account=fund)  # not the employer's
+    found = schemes()["werkgeversstorting"]
+    assert found.eligible and found.amount_cents == 75_000  # both of this year's employer deposits
+    assert all(c.held for c in found.conditions if c.condition.variable == "employer_deposits_this_year")
+    assert services.deposit_inputs(worker.pk, YEAR) == {"employer_deposit": 750.0, "own_deposit": 0.0}
+    assert services.deposit_inputs(worker.pk, YEAR - 1) == {"employer_deposit": 900.0, "own_deposit": 0.0}
 
 
 def test_a_look_at_someone_elses_schemes_is_audited_and_ones_own_is_not(people):

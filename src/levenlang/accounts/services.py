@@ -15,6 +15,7 @@ from levenlang.residents.services import Resident
 __all__ = [
     "STAFF_ROLES",
     "UnknownIdentity",
+    "demo_bsn",
     "user_for_bsn",
     "user_for_claims",
     "user_for_kvk",
@@ -59,6 +60,19 @@ def user_for_kvk(kvk_number: str) -> User:
         user = User.objects.create(username=f"kvk-{kvk_number}-{role}", first_name=organisation.name[:150], role=role)
         organisation.staff.add(user)
     return user
+
+
+def demo_bsn(usernames: list[str]) -> tuple[str, str] | None:
+    """The name and BSN of the first of these (demo persona) users who is a resident, to try the mock DigiD with;
+    None when the demo data is not loaded. Demo mode only: the residents and their BSNs are made up."""
+    found = {
+        r.user.username: r
+        for r in Resident.objects.filter(user__username__in=usernames).select_related("user").only("bsn", "user")
+    }
+    for username in usernames:
+        if username in found:
+            return found[username].user.display_name, found[username].bsn
+    return None
 
 
 # Roles that only the staff identity provider may grant; residents and organisations come through DigiD and

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from levenlang.accounts.forms import MockDigiDForm, MockEHerkenningForm
-from levenlang.accounts.services import UnknownIdentity, user_for_bsn, user_for_kvk
+from levenlang.accounts.services import UnknownIdentity, demo_bsn, user_for_bsn, user_for_kvk
 from levenlang.core.models import User
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -51,7 +51,7 @@ def persona_login(request):
     return redirect("portal:home")
 
 
-def _mock_login(request, form_class, template, find_user, field):
+def _mock_login(request, form_class, template, find_user, field, context=None):
     _demo_only()
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,11 +62,13 @@ def _mock_login(request, form_class, template, find_user, field):
         else:
             login(request, user, backend=BACKEND)
             return redirect("portal:home")
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+    return render(request, template, {"form": form, **(context or {})}, status=400 if form.errors else 200)
 
 
 def mock_digid(request):
-    return _mock_login(request, MockDigiDForm, "accounts/mock_digid.html", user_for_bsn, "bsn")
+    # A made-up resident's BSN to try it with (the first resident persona's), so nobody has to look one up.
+    hint = demo_bsn([p.username for p in _personas()])
+    return _mock_login(request, MockDigiDForm, "accounts/mock_digid.html", user_for_bsn, "bsn", {"hint": hint})
 
 
 def mock_eherkenning(request):

@@ -141,13 +141,15 @@ class ProviderRecognition(models.Model):
 
 # The search document: title, description and skills, each stemmed both as Dutch and as English (a Dutch title
 # like "lassen" and an English one like "welding" are both found; the weights rank titles above descriptions).
-# It lives in the database as a generated column (catalog_search_text is an IMMUTABLE wrapper created in the
-# migration because array_to_string itself is only STABLE).
+# The skills are the free labels (catalog_search_text: an IMMUTABLE wrapper, because array_to_string itself is only
+# STABLE, that leaves the skill URIs out) and the labels of the linked skills (skill_terms, a database-only column
+# kept by the trigger catalog_module_skill_terms from SkillTerm). It lives in the database as a generated column.
 _SEARCH_DOCUMENT_SQL = (
     "setweight(to_tsvector('dutch'::regconfig, coalesce(title_nl, '')), 'A')"
     " || setweight(to_tsvector('english'::regconfig, coalesce(title_en, '')), 'A')"
     " || setweight(to_tsvector('dutch'::regconfig, catalog_search_text(skills)), 'B')"
     " || setweight(to_tsvector('english'::regconfig, catalog_search_text(skills)), 'B')"
+    " || setweight(to_tsvector('english'::regconfig, skill_terms), 'B')"
     " || setweight(to_tsvector('dutch'::regconfig, coalesce(description_nl, '')), 'C')"
     " || setweight(to_tsvector('english'::regconfig, coalesce(description_en, '')), 'C')"
 )
@@ -186,7 +188,8 @@ class Module(models.Model):
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     category = models.PositiveSmallIntegerField(_("spending category"), choices=Category.choices)
-    # Skill URIs (ESCO) or free labels for now; the skills app links them to the taxonomy later.
+    # The skills a module teaches: ESCO skill URIs (links to the taxonomy of the skills app) and free labels. A free
+    # label that names exactly one skill of SkillTerm is turned into its URI by the database when it is written.
     skills = ArrayField(models.CharField(max_length=300), default=list, blank=True)
     level = models.CharField(_("level"), max_length=12, choices=LevelOfQualification.choices, blank=True)
     mode_of_delivery = models.CharField(_("mode of delivery"), max_length=20, choices=ModeOfDelivery.choices)
@@ -280,6 +283,24 @@ class Module(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class SkillTerm(models.Model):
+    """What the catalogue knows of one skill of the taxonomy: its preferred labels (to show a linked skill by name)
+    and all its labels in lower case (to link a free label, and to search a module by its skills' names). The skills
+    app, which builds on the catalogue, fills it after every taxonomy import (services.set_skill_terms): the catalogue
+    keeps the URIs, the skills app provides the labels."""
+
+    uri = models.CharField(max_length=200, primary_key=True)
+    label_nl = models.CharField(max_length=400, blank=True, default="")
+    label_en = models.CharField(max_length=400, blank=True, default="")
+    labels = ArrayField(models.CharField(max_length=400), default=list)
+
+    class Meta:
+        indexes = [GinIndex(fields=["labels"], name="skillterm_labels_gin")]
+
+    def __str__(self) -> str:
+        return self.label_en or self.label_nl or self.uri
 
 
 class Offering(models.Model):

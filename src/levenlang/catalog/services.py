@@ -5,6 +5,7 @@ import datetime
 import logging
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from levenlang.catalog import importers
 from levenlang.catalog.errors import CatalogError
@@ -24,6 +25,7 @@ from levenlang.catalog.models import (
     Offering,
     Provider,
     ProviderRecognition,
+    SkillTerm,
 )
 from levenlang.catalog.postcodes import (
     areas_within,
@@ -71,6 +73,8 @@ __all__ = [
     "review_recognition",
     "search",
     "search_sql",
+    "set_skill_terms",
+    "skill_names",
     "start_import",
     "submit_recognition",
     "suspend_provider",
@@ -884,3 +888,63 @@ def matching_words(queryset, q: str):
     # Our own SQL text; the words travel as parameters.
     matches = RawSQL(f"catalog_module.search_document @@ {tsquery}", [q, q], output_field=BooleanField())  # noqa: S611
     return queryset.annotate(matches_words=matches).filter(matches_words=True)
+
+
+# --- skills: the catalogue keeps skill URIs on its modules; the skills app provides their labels -----------------
+
+# Modules whose skills must be written again (so that the trigger catalog_module_skill_terms links and indexes
+# them) after the terms changed: those linked to a changed skill, and those with a free label that now names one.
+_RELINK = """
+UPDATE catalog_module m SET skills = m.skills
+ WHERE m.skills && %(uris)s::varchar[]
+    OR EXISTS (SELECT 1 FROM unnest(m.skills) AS s JOIN s_skill_label c ON c.label = lower(btrim(s))
+                WHERE s !~ '^https?://')
+"""
+
+
+def set_skill_terms(terms: Iterable[tuple[str, str, str, list[str]]]) -> int:
+    """Store (uri, Dutch label, English label, all labels) of the taxonomy's skills, as the skills app sends them after
+    an import, and bring the modules' links and search text up to date. A skill that is the same as before is not
+    touched, so a second call with the same terms changes nothing. Returns how many skills changed."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE IF EXISTS s_skill_term, s_skill_label;"
+            " CREATE TEMP TABLE s_skill_term (uri text, label_nl text, label_en text, labels text[]) ON COMMIT DROP;"
+            " CREATE TEMP TABLE s_skill_label (label text PRIMARY KEY) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY s_skill_term (uri, label_nl, label_en, labels) FROM STDIN") as copy:
+            for uri, label_nl, label_en, labels in terms:
+                copy.write_row((uri, label_nl, label_en, sorted({label.lower() for label in labels})))
+        cursor.execute(
+            """INSERT INTO catalog_skillterm (uri, label_nl, label_en, labels)
+               SELECT uri, label_nl, label_en, labels FROM s_skill_term
+               ON CONFLICT (uri) DO UPDATE SET label_nl = excluded.label_nl, label_en = excluded.label_en,
+                                               labels = excluded.labels
+               WHERE (catalog_skillterm.label_nl, catalog_skillterm.label_en, catalog_skillterm.labels)
+                     IS DISTINCT FROM (excluded.label_nl, excluded.label_en, excluded.labels)
+               RETURNING uri, labels"""
+        )
+        changed = cursor.fetchall()
+        if changed:
+            cursor.execute(
+                "INSERT INTO s_skill_label SELECT DISTINCT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                [[label for _uri, labels in changed for label in labels]],
+            )
+            cursor.execute(_RELINK, {"uris": [uri for uri, _labels in changed]})
+        return len(changed)
+
+
+def skill_names(module: Module, language: str | None = None) -> list[str]:
+    """The module's skills as a person reads them: a linked skill by its label in `language` (the active one by
+    default, falling back to the other), a free label as it is."""
+    language = (language or get_language() or "nl")[:2]
+    terms = {term.uri: term for term in SkillTerm.objects.filter(uri__in=module.skills)}
+    names = []
+    for value in module.skills:
+        term = terms.get(value)
+        if term is None:
+            names.append(value)
+        else:
+            first, second = (term.label_en, term.label_nl) if language == "en" else (term.label_nl, term.label_en)
+            names.append(first or second or value)
+    return names

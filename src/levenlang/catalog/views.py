@@ -132,6 +132,7 @@ def module_detail(request, uuid):
         "catalog/module.html",
         {
             "module": module,
+            "skill_names": services.skill_names(module),
             "rows": rows,
             "resident": resident,
             "can_change": request.user.has_perm(CHANGE_MODULE, module),

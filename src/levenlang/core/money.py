@@ -12,10 +12,14 @@ __all__ = [
 MAX_CENTS = 2**53 - 1
 
 
-def format_cents(cents: int) -> str:
-    """`123456` → `€ 1.234,56`; negative amounts get a minus sign before the euro sign."""
+def format_cents(cents: int, *, whole_euros: bool = False) -> str:
+    """`123456` → `€ 1.234,56`; negative amounts get a minus sign before the euro sign.
+
+    With whole_euros, a round amount leaves out its cents (`€ 1.000`), as on a chart's axis.
+    """
     if not isinstance(cents, int):
         raise TypeError("Money is an integer number of cents.")
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(cents), 100)
-    return f"{sign}€ {euros:,}".replace(",", ".") + f",{rest:02d}"
+    whole = f"{sign}€ {euros:,}".replace(",", ".")
+    return whole if whole_euros and not rest else whole + f",{rest:02d}"

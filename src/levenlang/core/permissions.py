@@ -18,6 +18,7 @@ __all__ = [
     "ACT_AS_PROVIDER",
     "BOOK_ENROLMENT",
     "CHANGE_MODULE",
+    "CHANGE_SKILLS_PROFILE",
     "DEPOSIT_FROM_EMPLOYER",
     "DEPOSIT_FROM_SECTOR_FUND",
     "MANAGE_CATALOGUE",
@@ -34,6 +35,7 @@ __all__ = [
     "VIEW_PROVIDER",
     "VIEW_RESIDENT",
     "VIEW_SECTOR_FUND",
+    "VIEW_SKILLS_PROFILE",
 ]
 
 
@@ -80,6 +82,14 @@ rules.add_perm(VIEW_RESIDENT, is_the_resident | is_administrator)
 # A Leerrekening (balances, history, statements) is personal data of its resident: the same rule.
 VIEW_LEERREKENING = "ledger.view_leerrekening"
 rules.add_perm(VIEW_LEERREKENING, is_the_resident | is_administrator)
+
+# A skills profile is personal data of its resident: the same rule (advisers come with the consent model). Only the
+# resident changes it.
+VIEW_SKILLS_PROFILE = "skills.view_profile"
+rules.add_perm(VIEW_SKILLS_PROFILE, is_the_resident | is_administrator)
+
+CHANGE_SKILLS_PROFILE = "skills.change_profile"
+rules.add_perm(CHANGE_SKILLS_PROFILE, is_the_resident)
 
 VIEW_EMPLOYER = "employers.view_employer"
 rules.add_perm(VIEW_EMPLOYER, is_staff_of_employer | is_administrator)

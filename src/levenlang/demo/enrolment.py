@@ -1,17 +1,26 @@
-"""Enrolments in the demo: a few bookings of the personas at Joost's provider (Techniek Academie Oost), each in
-another state, so that both journeys have something to show:
+"""Enrolments in the demo: the personas' bookings at Joost's provider (Techniek Academie Oost), each in another
+state, so that every journey has something to show. Every reservation and payout of the personas comes from one of
+these, through enrolment.services (request → accept → reserve → start → complete → confirm), and the course dates
+agree with the states on the day of the load (T):
 
-- Marco: "Veilig werken (VCA)" paid out, with a signed credential; "Lassen MIG/MAG" accepted by the provider and
-  waiting for Marco to confirm (his pots do not cover it all: he sees his own share);
-- Sanne: "Digitale vaardigheden" started (Joost can declare the completion);
-- Ineke: "Werken met Excel" requested (Joost can accept or refuse).
+- Marco: "Veilig werken (VCA)" given some weeks ago and paid out, with a signed credential; "PLC programmeren"
+  (EUR 1,200) accepted and funded (the money is reserved), starting in ten days; "Lassen MIG/MAG" accepted by the
+  provider and waiting for Marco to reserve the money (his pots no longer cover it all: he sees his own share);
+- Sanne: "Digitale vaardigheden" started a week ago (Joost can declare the completion);
+- Ineke: "Digitale vaardigheden" followed last quarter and paid out; "Werken met Excel" requested (Joost can accept
+  or refuse).
 
-Plus three modules of one generated private provider priced just below the €1,000 ceiling, so that the price
-monitor has a flag to show. Runs through enrolment.services only, with fixed idempotency keys: running it again
-changes nothing. The offerings start on the day of the first load.
+A course that has started was requested before its start: the request is made with a clock set to that day (it
+moves no money). Money moves at the load: the reservations and payouts are dated T, after the deposits.
+
+Plus three modules of one generated private provider priced just below the EUR 1,000 ceiling, so that the price
+monitor has a flag to show also without the generated catalogue (which has providers pricing at the ceiling too).
+Fixed idempotency keys: running it again changes nothing. The offerings' dates are set on the day of the first
+load.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,12 +30,20 @@ from levenlang.core.categories import Category
 from levenlang.core.models import User
 from levenlang.enrolment import services
 from levenlang.ledger import services as ledger
+from levenlang.ledger.services import FixedClock
 from levenlang.residents.models import Resident
 
 LAST_KEY = "demo:enrolment:sanne:digi:start"
 
 MODULES = {  # code: (title, category, price in cents, level, skills)
     "TAO-VCA-01": ("Veilig werken (VCA)", Category.JOB_ORIENTED, 25_000, LevelOfQualification.EQF_2, ["veilig werken"]),
+    "TAO-PLC-01": (
+        "PLC programmeren",
+        Category.JOB_ORIENTED,
+        120_000,
+        LevelOfQualification.EQF_4,
+        ["PLC", "automatisering"],
+    ),
     "TAO-LAS-01": (
         "Lassen MIG/MAG",
         Category.JOB_ORIENTED,
@@ -46,15 +63,40 @@ MODULES = {  # code: (title, category, price in cents, level, skills)
 BUNCHED_PRICES = [99_000, 99_500, 100_000]  # just below STAP's €1,000
 
 
+@dataclass(frozen=True)
+class Booking:
+    """One persona's enrolment: which offering (its dates in days from the load day T) and how far it went."""
+
+    name: str  # in the idempotency keys: demo:enrolment:<name>:<step>
+    username: str
+    module: str
+    offering: str  # the offering's code: two people may follow the same module at different times
+    starts: int  # days from T (negative: in the past)
+    days: int  # how long the course lasts
+    steps: tuple[str, ...]
+
+
+STEPS_TO_PAYOUT = ("accept", "reserve", "start", "complete", "confirm")
+BOOKINGS = [
+    Booking("marco:vca", "marco", "TAO-VCA-01", "demo", -35, 2, STEPS_TO_PAYOUT),
+    Booking("ineke:digi", "ineke", "TAO-DIGI-01", "demo-eerder", -84, 42, STEPS_TO_PAYOUT),
+    Booking("marco:plc", "marco", "TAO-PLC-01", "demo", 10, 56, ("accept", "reserve")),
+    Booking("marco:lassen", "marco", "TAO-LAS-01", "demo", 28, 70, ("accept",)),
+    Booking("ineke:excel", "ineke", "TAO-EXCEL-01", "demo", 21, 28, ()),
+    Booking("sanne:digi", "sanne", "TAO-DIGI-01", "demo", -7, 42, ("accept", "reserve", "start")),  # the last
+]
+REQUESTED_BEFORE_START = 14  # days: a course that has started was requested this long before
+
+
 def demo_enrolments_present() -> bool:
     return ledger.command_exists(LAST_KEY)
 
 
-def _offering(provider: Provider, code: str, today: datetime.date) -> Offering:
-    title, category, price, level, skills = MODULES[code]
+def _offering(provider: Provider, booking: Booking, today: datetime.date) -> Offering:
+    title, category, price, level, skills = MODULES[booking.module]
     module, _created = Module.objects.get_or_create(
         provider=provider,
-        code=code,
+        code=booking.module,
         defaults={
             "title_nl": title,
             "description_nl": f"{title}: een module van {provider.name}.",
@@ -68,13 +110,14 @@ def _offering(provider: Provider, code: str, today: datetime.date) -> Offering:
             "funded_place_cap": 25,
         },
     )
-    offering = module.offerings.filter(code="demo").first()
+    offering = module.offerings.filter(code=booking.offering).first()
     if offering is None:
+        start = today + datetime.timedelta(days=booking.starts)
         offering = Offering.objects.create(
             module=module,
-            code="demo",
-            start_date=today,
-            end_date=today + datetime.timedelta(days=42),
+            code=booking.offering,
+            start_date=start,
+            end_date=start + datetime.timedelta(days=booking.days - 1),
             capacity=12,
             price_cents=module.price_cents,
             location_name=provider.name,
@@ -84,11 +127,19 @@ def _offering(provider: Provider, code: str, today: datetime.date) -> Offering:
     return offering
 
 
-def _walk(name: str, resident: Resident, offering: Offering, staff: User, steps: list[str]) -> None:
-    prefix = f"demo:enrolment:{name}"
+def _walk(booking: Booking, resident: Resident, offering: Offering, staff: User, today: datetime.date) -> None:
+    prefix = f"demo:enrolment:{booking.name}"
     learner = resident.user
+    # A course that has started was requested before its start (the request checks that; it moves no money).
+    requested = today
+    if offering.start_date < today:
+        requested = offering.start_date - datetime.timedelta(days=REQUESTED_BEFORE_START)
     uuid_ = services.request_enrolment(
-        offering_uuid=offering.uuid, resident=resident, actor=learner, key=f"{prefix}:request"
+        offering_uuid=offering.uuid,
+        resident=resident,
+        actor=learner,
+        key=f"{prefix}:request",
+        clock=FixedClock(datetime.datetime.combine(requested, datetime.time(9), tzinfo=datetime.UTC)),
     )["enrolment"]
     now = timezone.now()
     calls = {
@@ -98,7 +149,7 @@ def _walk(name: str, resident: Resident, offering: Offering, staff: User, steps:
         "complete": lambda: services.declare_completion(uuid_, actor=staff, key=f"{prefix}:complete"),
         "confirm": lambda: services.confirm_completion(uuid_, actor=learner, key=f"{prefix}:confirm"),
     }
-    for step in steps:
+    for step in booking.steps:
         calls[step]()
 
 
@@ -134,15 +185,7 @@ def load_demo_enrolments(today: datetime.date | None = None) -> None:
     joost = User.objects.get(username="joost")
     residents = {r.user.username: r for r in Resident.objects.filter(user__username__in=["marco", "sanne", "ineke"])}
     with transaction.atomic():
-        offerings = {code: _offering(academy, code, today) for code in MODULES}
+        offerings = {booking.name: _offering(academy, booking, today) for booking in BOOKINGS}
         _bunched_prices(today)
-    _walk(
-        "marco:vca",
-        residents["marco"],
-        offerings["TAO-VCA-01"],
-        joost,
-        ["accept", "reserve", "start", "complete", "confirm"],
-    )
-    _walk("marco:lassen", residents["marco"], offerings["TAO-LAS-01"], joost, ["accept"])
-    _walk("ineke:excel", residents["ineke"], offerings["TAO-EXCEL-01"], joost, [])
-    _walk("sanne:digi", residents["sanne"], offerings["TAO-DIGI-01"], joost, ["accept", "reserve", "start"])
+    for booking in BOOKINGS:
+        _walk(booking, residents[booking.username], offerings[booking.name], joost, today)

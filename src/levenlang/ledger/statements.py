@@ -122,6 +122,24 @@ class Statement:
     def available_cents(self) -> int:
         return self.posted_cents - self.pending_cents
 
+    def balance_by_month(self) -> list[dict]:
+        """The balance at the end of each month, from the first month with a movement up to the statement's month
+        (`{"month": first day, "balance_cents": …}`): the line chart above the history."""
+        if not self.history:
+            return []
+        end_of, running = {}, 0
+        for line in sorted(self.history, key=lambda line: line.date):  # by date, even when booked later
+            running += line.amount_cents
+            end_of[(line.date.year, line.date.month)] = running
+        year, month = min(end_of)
+        last = max((self.made_on.year, self.made_on.month), max(end_of))
+        months, balance = [], 0
+        while (year, month) <= last:
+            balance = end_of.get((year, month), balance)
+            months.append({"month": datetime.date(year, month, 1), "balance_cents": balance})
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
     def history_of(self, pot: PotBalance) -> list[HistoryLine]:
         """The history of one pot; `pot_balance_cents` is its running balance."""
         return [line for line in self.history if line.pot.id == pot.id]

@@ -25,12 +25,6 @@ __all__ = [
 ]
 
 
-def _with_bars(rows: list[dict]) -> list[dict]:
-    """Add a bar width (percent of the largest shown count) for the inline bar chart beside each table row."""
-    largest = max((r["count"] or 0 for r in rows), default=0) or 1
-    return [{**r, "bar": round(100 * (r["count"] or 0) / largest)} for r in rows]
-
-
 def _employee_count(employer_filter: Q) -> int:
     return (
         Employer.objects.filter(employer_filter, employments__end_date__isnull=True)
@@ -89,8 +83,8 @@ def ministry_home(user) -> dict:
     today = timezone.localdate()
     return {
         "total_residents": shown(Resident.objects.count()),
-        "by_region": _with_bars(residents.count_by_region()),
-        "by_age": _with_bars(residents.count_by_age_group(today)),
+        "by_region": residents.count_by_region(),
+        "by_age": residents.count_by_age_group(today),
     }
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "WhatIf",
     "allocate_learning_rights",
     "deposit_effect",
+    "deposit_inputs",
     "learning_rights_cents",
     "navigate",
     "reform_from",
@@ -55,7 +56,18 @@ def navigate(resident, *, year: int | None = None, viewer=None, request=None) ->
     found = populations.load(year, resident_ids=[resident.pk])
     if viewer is not None:
         audit.record_view(viewer, resident, reason="navigator: schemes of a resident", request=request)
-    return navigator.navigate({name: values[0] for name, values in found.inputs.items()}, year)
+    inputs = {name: values[0] for name, values in found.inputs.items()}
+    return navigator.navigate(inputs | deposit_inputs(resident.pk, year), year)
+
+
+def deposit_inputs(resident_id: int, year: int) -> dict[str, float]:
+    """The deposits that are in the person's Leerrekening this year, as the rules' inputs (euros): what the
+    employer deposited and what the person deposited themselves. (A sector fund's deposit is neither.)"""
+    deposited = ledger.deposits_in_year(resident_id, year)
+    return {
+        "employer_deposit": deposited.get(PotKind.EMPLOYER, 0) / 100,
+        "own_deposit": deposited.get(PotKind.OWN, 0) / 100,
+    }
 
 
 # --- yearly allocation of learning rights -------------------------------------------------------------------

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "levenlang.ledger",
     "levenlang.enrolment",
     "levenlang.schemes",
+    "levenlang.skills",
     "levenlang.accounts",
     "levenlang.portal",
     "levenlang.demo",

@@ -17,6 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from levenlang.core import charts
+
 register = template.Library()
 
 
@@ -227,71 +229,108 @@ def error_summary(form, title=None):
 
 # --- chart with table ----------------------------------------------------------------------------------------
 
+CHART_KINDS = ("bar", "line")
+CHART_TABLES = ("details", "visible")
 
-def _bar(value, largest: int, diverging: bool) -> dict:
-    """Where the bar of one value starts and how wide it is, in percent of the chart column."""
-    if not value or not largest:
-        return {"x": 50 if diverging else 0, "width": 0, "negative": False}
-    width = max(1, round(100 * abs(value) / largest))  # a non-zero value stays visible
-    if not diverging:
-        return {"x": 0, "width": width, "negative": False}
-    half = width / 2
-    return {"x": 50 - half if value < 0 else 50, "width": half, "negative": value < 0}
+
+def _chart_description(kind: str, what: str, summary: dict) -> str:
+    """The chart's text alternative in one or two sentences; the table beside it has every figure."""
+    if not summary:
+        return _("There are no figures to show.")
+    if kind == "line":
+        text = _("Line chart of “%(what)s”, from %(first)s in %(first_label)s to %(last)s in %(last_label)s.")
+    else:
+        text = _("Bar chart of “%(what)s”. Highest: %(high_label)s, %(high)s. Lowest: %(low_label)s, %(low)s.")
+    return text % {"what": what, **summary} + " " + _("The figures are in the table with the chart.")
+
+
+def _chart_columns(headers: tuple, keys: list[str], money, value: str) -> list[Column]:
+    """The table's figure columns of chart_table, checked: one key per header, the charted value among them."""
+    if len(keys) != len(headers):
+        raise template.TemplateSyntaxError(f"chart_table: {len(headers)} headers but {len(keys)} keys.")
+    if value not in keys:
+        raise template.TemplateSyntaxError(f"chart_table: value={value!r} must be one of keys (the table shows it).")
+    euros = _positions(money, len(headers), "chart_table", "money")
+    pairs = enumerate(zip(headers, keys, strict=True), 1)
+    return [Column(label=h, numeric=True, money=i in euros, key=k) for i, (h, k) in pairs]
 
 
 @register.inclusion_tag("components/chart_table.html")
 def chart_table(
-    rows, *headers, keys, caption, label_heading, bar, chart_heading, money="", label_key="label", none_text="", id=""
+    rows,
+    *headers,
+    keys,
+    caption,
+    label_heading,
+    value="",
+    bar="",
+    kind="bar",
+    table="details",
+    money="",
+    label_key="label",
+    label_format="",
+    none_text="",
+    id="",
+    chart_heading="",
 ):
-    """A bar chart and its figures in one table: every row shows its numbers and a bar for one of them.
-
-    `{% chart_table rows _("Residents") keys="count" bar="count" caption=… label_heading=… chart_heading=… %}`
+    """A chart (SVG) with its figures in a table: `{% chart_table rows _("Residents") keys="count" value="count" … %}`.
 
     Parameters:
-      rows           a list of dicts (or objects), one per group.
-      *headers       the headers of the figure columns, in order.
+      rows           a list of dicts (or objects), one per group (bar) or per moment in time order (line).
+      *headers       the headers of the figure columns of the table, in order.
       keys           the row keys those columns show, one per header, separated by spaces.
+      value          the key the chart shows; one of keys (`bar` is its older name).
+      kind           "bar": a bar per row on a value axis (negative values go left of zero);
+                     "line": a line over time through the rows, in their order.
+      table          "details": the table sits behind a "Show as table" disclosure under the chart (a chart of one
+                     figure); "visible": the table is shown under the chart (several figures per row).
       money          the positions (from 1, among the figure columns) that hold cents, shown as euros: "2 3".
-      caption        the table's name (visible caption).
-      label_heading  the header of the first column, which holds each row's label (a row header).
-      bar            the row key the bars show; bars scale to the largest absolute value. When a value is
-                     negative, bars grow left and right from a middle line, so the sign is not told by colour.
-      chart_heading  the name of the chart column, for screen readers only.
+      caption        the name of the chart and its table (a figure caption).
+      label_heading  the header of the table's first column, which holds each row's label (a row header).
       label_key      the row key of the label (default "label").
+      label_format   a date format ("M Y") for labels that are dates.
       none_text      the text for a figure that is None; by default "not shown" (core.privacy hid it).
       id             the caption's id (default: derived from the caption).
-    The bars are hidden from screen readers: the figures in the same row are their text alternative.
+      chart_heading  no longer used (the chart is named by its caption); accepted so that older calls still work.
+    The SVG has role="img" and is named by a title and a description that give the highest and lowest figure;
+    its axis has round ticks (steps of 1, 2 or 5), in euros when the value is money.
     """
-    keys = str(keys).split()
-    if len(keys) != len(headers):
-        raise template.TemplateSyntaxError(f"chart_table: {len(headers)} headers but {len(keys)} keys.")
-    euros = _positions(money, len(headers), "chart_table", "money")
-    pairs = enumerate(zip(headers, keys, strict=True), 1)
-    cols = [Column(label=h, numeric=True, money=i in euros, key=k) for i, (h, k) in pairs]
+    value = value or bar
+    if kind not in CHART_KINDS or table not in CHART_TABLES:
+        raise template.TemplateSyntaxError("chart_table: kind is bar or line, table is details or visible.")
+    cols = _chart_columns(headers, str(keys).split(), money, value)
+    shown = next(c for c in cols if c.key == value)
 
     def get(row, key):
         return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
 
-    values = [get(row, bar) or 0 for row in rows]
-    largest = max((abs(v) for v in values), default=0)
-    diverging = any(v < 0 for v in values)
+    none_text = none_text or _("not shown")  # core.privacy hides small groups as None
+    labels = [get(row, label_key) for row in rows]
+    draw = charts.line_chart if kind == "line" else charts.bar_chart
+    chart = draw(
+        labels, [get(row, value) for row in rows], money=shown.money, none_text=none_text, label_format=label_format
+    )
+    caption_id = id or f"chart-{slugify(strip_tags(caption))}"
     return {
+        "kind": kind,
+        "chart": chart,
         "caption": caption,
-        "caption_id": id or f"chart-{slugify(strip_tags(caption))}",
+        "caption_id": caption_id,
+        "description": _chart_description(kind, strip_tags(shown.label), chart.summary),
+        "table": table,
         "label_heading": label_heading,
-        "chart_heading": chart_heading,
         "columns": cols,
-        "diverging": diverging,
-        "none_text": none_text or _("not shown"),  # core.privacy hides small groups as None
+        "none_text": none_text,
         "rows": [
-            {
-                "label": get(row, label_key),
-                "cells": [{"value": get(row, c.key), "column": c} for c in cols],
-                "bar": _bar(value, largest, diverging),
-            }
-            for row, value in zip(rows, values, strict=True)
+            {"label": mark.label, "cells": [{"value": get(row, c.key), "column": c} for c in cols]}
+            for row, mark in zip(rows, _marks(chart), strict=True)
         ],
     }
+
+
+def _marks(chart: charts.BarChart | charts.LineChart) -> list:
+    """The bars or points of a chart, one per row, with the row's label as people read it."""
+    return chart.points if isinstance(chart, charts.LineChart) else chart.bars
 
 
 # --- card ----------------------------------------------------------------------------------------------------

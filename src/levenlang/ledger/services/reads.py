@@ -9,6 +9,7 @@ __all__ = [
     "available_cents",
     "cap_amounts",
     "command_exists",
+    "deposits_in_year",
     "describe_draws",
     "payees_sql",
     "provider_payable_sql",
@@ -23,6 +24,23 @@ def available_cents(resident_id: int) -> int:
         posted=Sum("posted_cents", default=0), pending=Sum("pending_cents", default=0)
     )
     return balances["posted"] - balances["pending"]
+
+
+def deposits_in_year(resident_id: int, year: int) -> dict[str, int]:
+    """What was deposited in the person's pots in `year` (by the journals' dates), in cents per pot kind: the
+    employer's, the sector fund's, own money. Allocated learning rights are not deposits; kinds without a deposit
+    are left out."""
+    rows = (
+        Leg.objects.filter(
+            pot__leerrekening_id=resident_id,
+            journal__kind=Journal.Kind.DEPOSIT,
+            journal__effective_date__year=year,
+        )
+        .values_list("pot__kind")
+        .annotate(cents=Sum("amount_cents"))
+        .order_by()
+    )
+    return {kind: cents for kind, cents in rows if cents}
 
 
 def describe_draws(preview) -> list[dict]:

@@ -16,6 +16,7 @@ from levenlang.demo.population import (
     demo_data_present,
     timed_load,
 )
+from levenlang.skills import services as skills
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             and demo_ledger_present()
             and demo_enrolments_present()
             and demo_catalogue_present()
+            and not skills.taxonomy_is_empty()
         ):
             self.stdout.write("Demo data is already loaded; nothing to do.")
             return
@@ -69,6 +71,18 @@ class Command(BaseCommand):
             f" in {time.perf_counter() - started:.1f} s."
         )
         load_demo_enrolments()  # idempotent too: the personas' bookings in several states
+        self._load_taxonomy()
+
+    def _load_taxonomy(self) -> None:
+        """The demo subset of ESCO, when the taxonomy is empty (`import_esco` loads the full ESCO instead)."""
+        if not skills.taxonomy_is_empty():
+            return
+        started = time.perf_counter()
+        counts = skills.import_demo_subset()
+        self.stdout.write(
+            f"Skills taxonomy (ESCO demo subset): {counts['concepts_added']:,} concepts,"
+            f" {counts['labels_added']:,} labels in {time.perf_counter() - started:.1f} s."
+        )
 
     def _load(self, residents: int, seed: int, if_empty: bool, progress: bool) -> None:
         try:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.wsgi import get_wsgi_application
 from django.utils import translation
 
+from levenlang.accounts.services import demo_bsn
 from levenlang.core.database import describe, url_of
 from levenlang.demo.personas import PERSONAS
 
@@ -77,4 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Log in with one click at {base}/account/inloggen/ as one of these personas:")
         for persona in PERSONAS:
             self.stdout.write(f"  {persona.given_name:<7} {persona.role.label!s:<28} {persona.description!s}")
+        hint = demo_bsn([p.username for p in PERSONAS])
+        if hint:
+            self.stdout.write(f"Or with the mock DigiD at {base}/account/demo/digid/: {hint[0]}'s BSN is {hint[1]}.")
         self.stdout.write(f"English: {base}/en/   API docs: {base}/api/v1/docs/   Admin: log in as Bram\n")
