@@ -373,3 +373,37 @@ def test_a_card_without_a_link_has_none_and_the_heading_level_is_checked():
     assert "<a " not in render('{% card "Metaal BV" %}<dl></dl>{% endcard %}')
     with pytest.raises(TemplateSyntaxError, match="heading level"):
         render('{% card "x" level=1 %}{% endcard %}')
+
+
+def test_a_dashboard_card_shows_a_large_figure_with_its_label_a_button_and_a_link():
+    html = squash(
+        render(
+            '{% card "Te besteden" figure="€ 600,00" figure_label="to spend now" action_href="/geld/" '
+            'action_text="Add money" href="/leerrekening/" link_text="My Leerrekening" id="money" %}{% endcard %}'
+        )
+    )
+    assert (
+        '<p class="utrecht-paragraph card__figure"><span class="card__figure-value">€ 600,00</span> '
+        '<span class="card__figure-label">to spend now</span></p>'
+    ) in html
+    assert (
+        'class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action card__button"'
+        in html
+    )
+    assert 'href="/geld/">Add money</a>' in html
+    assert html.index("Add money") < html.index("My Leerrekening")
+    assert "card__body" not in html  # no content: no empty body
+    assert "card--attention" not in html
+
+
+def test_a_card_that_needs_action_is_marked_and_a_zero_figure_still_shows():
+    html = render('{% card "Waiting" figure=0 attention=True %}<p>x</p>{% endcard %}')
+    assert '<section class="card card--attention">' in html
+    assert '<span class="card__figure-value">0</span>' in html
+
+
+def test_a_card_button_needs_its_text_and_a_link_needs_its_words():
+    with pytest.raises(TemplateSyntaxError, match="action_href and action_text together"):
+        render('{% card "x" action_href="/a/" %}{% endcard %}')
+    with pytest.raises(TemplateSyntaxError, match="link_text"):
+        render('{% card "x" href="/a/" %}{% endcard %}')

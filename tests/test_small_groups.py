@@ -27,6 +27,7 @@ PRODUCER_MODULES = ["levenlang.residents.services", "levenlang.portal.services",
 
 # Functions that count, but not people shown to a role that sees no individuals; each with the reason.
 NOT_PEOPLE = {
+    "skills.taxonomy": "concepts, labels and relations of the skills taxonomy (import reports)",
     "catalog.api._page": "the number of published modules (pagination)",
     "catalog.importers.read_csv": "lines of an import file",
     "catalog.services": "modules per facet of a catalogue search",
@@ -36,9 +37,12 @@ NOT_PEOPLE = {
     "core.regions.ensure_regions": "the regions table",
     "demo.population": "demo data generator",
     "enrolment.monitoring.price_bunching": "modules per provider near a price ceiling",
+    "enrolment.services.decisions_waiting": "enrolments waiting for a decision, for administrators (who see each one)",
+    "enrolment.services.waiting_counts": "a provider's own enrolments per status (its list shows each one)",
     "enrolment.views.price_monitor": "enrolments of suspended providers, for the ministry's and administrators' page",
     "ledger.chain.chain_head": "journals linked in the hash chain",
     "ledger.reconcile": "the ledger's invariants (journals, pots, reservations)",
+    "ledger.services.reads.deposits_made": "an employer's or sector fund's own deposits (journals), not people",
     "ledger.beancount_export": "accounts and journals for auditors",
     "portal.services._employee_count": "inside employer_home and sector_fund_home, which suppress it",
     "portal.services.programme_home": "employers and providers per region: organisations, not people",

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from levenlang.core.categories import Category
+from levenlang.core.choices import QuickChoiceLabels
 from levenlang.core.identifiers import validate_kvk_number
 from levenlang.core.models import Region
 
@@ -155,7 +156,7 @@ _SEARCH_DOCUMENT_SQL = (
 )
 
 
-class Module(models.Model):
+class Module(QuickChoiceLabels, models.Model):
     """A module of learning offered by a provider: an OEAPI course, or a programme (a larger whole).
 
     Dated cohorts and self-paced runs are both `Offering`s: an enrolment always books an offering. A self-paced
@@ -303,7 +304,7 @@ class SkillTerm(models.Model):
         return self.label_en or self.label_nl or self.uri
 
 
-class Offering(models.Model):
+class Offering(QuickChoiceLabels, models.Model):
     """One run of a module that a person can book: a dated cohort, or (self-paced) a run without a start date.
     OEAPI v6 CourseOffering / ProgrammeOffering."""
 

@@ -726,6 +726,19 @@ SELECT m.id, (SELECT o.id FROM catalog_offering o WHERE {offering} ORDER BY o.st
 """
 
 
+SHOWN_MODULE_FIELDS = (
+    "uuid",
+    "title_nl",
+    "title_en",
+    "category",
+    "mode_of_delivery",
+    "level",
+    "price_cents",
+    "provider__name",
+)
+SHOWN_OFFERING_FIELDS = ("uuid", "start_date", "location_name", "price_cents", "latitude", "longitude", "region__name")
+
+
 def search(params: SearchParams, *, resident=None, today: datetime.date | None = None) -> SearchResult:
     """Published modules of approved providers that match the words and the facets, best match first, with
     counts per facet value over all results and, for the shown page only, why each result matches and (for a
@@ -744,8 +757,9 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
             found = {}
         ids = [row[0] for row in ranked]
     total, facets = _facet_counts(facet_rows)
-    modules = Module.objects.select_related("provider").defer("search_document").in_bulk(ids)
-    offerings = Offering.objects.select_related("region").in_bulk(best.values())
+    # Only what a result shows: model instances with every column cost more CPU than the search statement.
+    modules = Module.objects.select_related("provider").only(*SHOWN_MODULE_FIELDS).in_bulk(ids)
+    offerings = Offering.objects.select_related("region").only(*SHOWN_OFFERING_FIELDS).in_bulk(best.values())
     hits = []
     for module_id, rank in ranked:
         offering = offerings.get(best.get(module_id))

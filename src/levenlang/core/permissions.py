@@ -194,14 +194,16 @@ def user_has_perm(user, perm: str, obj=None) -> bool:
     """`User.has_perm`. A permission defined above is decided by its rule, for superusers too: Django's shortcut
     (a superuser has every permission) would let them read someone's data without the audit entry that the rule's
     view writes for an administrator. Only a question about a whole model (obj None, as the Django admin asks)
-    may also be answered by the user's model permissions; a question about one object only by the rule."""
+    may also be answered by the user's model permissions, and only for staff: the Django admin lets nobody else
+    in, and asking the database for a resident's model permissions on every page (the menu asks about the audit
+    log) cost two queries per page for nothing."""
     if not rules.perm_exists(perm):
         return PermissionsMixin.has_perm(user, perm, obj)  # Django's model permissions: the Django admin
     if not user.is_active:
         return False
     if rules.has_perm(perm, user, obj):
         return True
-    return obj is None and perm in user.get_all_permissions()
+    return obj is None and (user.is_staff or user.is_superuser) and perm in user.get_all_permissions()
 
 
 # The platform's administrators work in the Django admin as staff, not as superusers: they may read the tables

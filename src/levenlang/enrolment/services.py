@@ -39,7 +39,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +56,7 @@ from levenlang.core.permissions import (
     OVERRIDE_ENROLMENT,
     VIEW_ENROLMENT,
 )
+from levenlang.enrolment import monitoring
 from levenlang.enrolment.errors import (
     EnrolmentError,
     FundingChanged,
@@ -86,6 +87,7 @@ __all__ = [
     "bookable_problem",
     "cancel",
     "confirm_completion",
+    "decisions_waiting",
     "declare_completion",
     "declare_in_bulk",
     "declare_start",
@@ -93,9 +95,11 @@ __all__ = [
     "flag_open_enrolments",
     "funding_preview",
     "funding_rows",
+    "learner_enrolments",
     "offering_preview",
     "payout_cents",
     "payouts",
+    "price_alerts",
     "provider_payable",
     "quarter_start",
     "refuse",
@@ -104,6 +108,8 @@ __all__ = [
     "strong_login_minutes",
     "sweep_not_started",
     "top_up_own_share",
+    "waiting_counts",
+    "waiting_for_decision",
 ]
 
 LEARNER, PROVIDER, ADMINISTRATOR, SYSTEM = "learner", "provider", "administrator", "system"
@@ -915,3 +921,43 @@ def declare_in_bulk(data: bytes, *, actor, clock: Clock = SYSTEM_CLOCK) -> BulkR
     except _RollBack:
         report.applied = 0
     return report
+
+
+# --- what waits for whom (the home pages) ---------------------------------------------------------------------
+
+
+def learner_enrolments(resident) -> list[Enrolment]:
+    """The resident's open enrolments, newest first, with their module, offering and provider: one query."""
+    return list(
+        Enrolment.objects.filter(resident=resident, status__in=OPEN_STATUSES)
+        .select_related("module", "offering", "provider")
+        .order_by("-created_at", "-id")
+    )
+
+
+def waiting_counts(providers) -> dict[str, int]:
+    """How many enrolments of these providers are in each open status (a status with none is left out): one
+    query. Counts of the provider's own enrolments, no names."""
+    rows = (
+        Enrolment.objects.filter(provider__in=providers, status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def waiting_for_decision() -> Q:
+    """The enrolments that wait for an administrator: open ones of a suspended provider (nothing is paid until
+    someone decides) and completions the learner disputes."""
+    return Q(provider__status=Provider.Status.SUSPENDED, status__in=OPEN_STATUSES) | Q(status=Status.DISPUTED)
+
+
+def decisions_waiting() -> int:
+    """How many enrolments wait for an administrator's decision (see `waiting_for_decision`)."""
+    return Enrolment.objects.filter(waiting_for_decision()).count()
+
+
+def price_alerts() -> int:
+    """How many providers the price monitor flags: most of their modules priced just below a funding ceiling."""
+    return len(monitoring.price_bunching(only_flagged=True))

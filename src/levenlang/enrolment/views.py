@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -376,9 +375,7 @@ def admin_list(request):
     flagged = request.GET.get("flagged", "1") == "1"
     enrolments = Enrolment.objects.select_related("resident", "module", "offering", "provider").order_by("-id")
     if flagged:
-        enrolments = enrolments.filter(
-            Q(provider__status=Provider.Status.SUSPENDED, status__in=OPEN_STATUSES) | Q(status=Status.DISPUTED)
-        )
+        enrolments = enrolments.filter(services.waiting_for_decision())
     page = Paginator(enrolments, 50).get_page(request.GET.get("page"))
     record_views(request.user, [e.resident for e in page], reason="Beheer: lijst van inschrijvingen", request=request)
     return render(request, "enrolment/admin_list.html", {"page": page, "flagged": flagged})

@@ -1,9 +1,11 @@
 """The read side of the ledger: what a person's Leerrekening holds and how it got there (docs/ledger.md,
 "Statements"). Nothing here writes; money moves only in ledger/services/.
 
-`statement_for(resident)` gathers everything a statement shows in five queries, however long the history:
+`statement_for(resident)` gathers everything a statement shows in three statements, however long the history:
 the pots with their source, every leg on those pots (with its journal), and the open reservations with their
 parts. Running balances are added up in Python while the legs stream by, over all pots together and per pot.
+The statements are plain SQL through a cursor, not the ORM: the page is read often, and building ORM queries and
+model instances cost more CPU than the rest of the page (docs/performance.md, "Pages").
 """
 
 import datetime
@@ -12,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db import connection
 
 from levenlang.core.categories import ALL_CATEGORIES, Category, categories_in
 from levenlang.ledger.clock import SYSTEM_CLOCK, Clock
-from levenlang.ledger.models import Journal, Leerrekening, Leg, Pot, PotKind, Reservation, ReservationPart
+from levenlang.ledger.models import Journal, Leerrekening, PotKind, Reservation
 from levenlang.residents.services import Resident
 
 if TYPE_CHECKING:
@@ -171,13 +173,15 @@ def _leerrekening_of(resident: Resident) -> Leerrekening | None:
 
 def pot_balances(leerrekening_id: int, *, today: datetime.date) -> list[PotBalance]:
     """The person's pots, soonest expiry first (no expiry last), then oldest first: one query."""
-    rows = list(
-        Pot.objects.filter(leerrekening_id=leerrekening_id)
-        .order_by("expires_on", "id")  # PostgreSQL sorts NULL last in ascending order
-        .values_list(
-            "id", "uuid", "kind", "source__name", "lot", "earmark", "expires_on", "posted_cents", "pending_cents"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT p.id, p.uuid, p.kind, s.name, p.lot, p.earmark, p.expires_on, p.posted_cents, p.pending_cents
+                  FROM ledger_pot p JOIN ledger_systemaccount s ON s.id = p.source_id
+                 WHERE p.leerrekening_id = %s
+                 ORDER BY p.expires_on, p.id""",  # PostgreSQL sorts NULL last in ascending order
+            [leerrekening_id],
         )
-    )
+        rows = cursor.fetchall()
     named = Counter((kind, source) for _id, _uuid, kind, source, *_rest in rows)
     pots = []
     for pot_id, pot_uuid, kind, source_name, lot, earmark, expires_on, posted, pending in rows:
@@ -207,19 +211,15 @@ def pot_balances(leerrekening_id: int, *, today: datetime.date) -> list[PotBalan
 def history(pots: list[PotBalance]) -> list[HistoryLine]:
     """Every leg on these pots, oldest first (newest last), with running balances: one query."""
     by_id = {p.id: p for p in pots}
-    legs = (
-        Leg.objects.filter(pot_id__in=list(by_id))
-        .order_by("journal__created_at", "journal_id", "id")
-        .values_list(
-            "pot_id",
-            "amount_cents",
-            "journal__uuid",
-            "journal__kind",
-            "journal__description",
-            "journal__effective_date",
-            "journal__created_at",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT l.pot_id, l.amount_cents, j.uuid, j.kind, j.description, j.effective_date, j.created_at
+                  FROM ledger_leg l JOIN ledger_journal j ON j.id = l.journal_id
+                 WHERE l.pot_id = ANY(%s)
+                 ORDER BY j.created_at, l.journal_id, l.id""",
+            [list(by_id)],
         )
-    )
+        legs = cursor.fetchall()
     total, per_pot = 0, dict.fromkeys(by_id, 0)
     lines = []
     for pot_id, amount, journal_uuid, kind, description, effective_date, created_at in legs:
@@ -242,34 +242,36 @@ def history(pots: list[PotBalance]) -> list[HistoryLine]:
 
 
 def open_reservations(leerrekening_id: int, pots: list[PotBalance]) -> list[ReservationLine]:
-    """Reservations not yet paid out or cancelled, oldest first, with what each pot holds: two queries."""
+    """Reservations not yet paid out or cancelled, oldest first, with what each pot holds: one statement."""
     by_id = {p.id: p for p in pots}
-    reservations = (
-        Reservation.objects.filter(leerrekening_id=leerrekening_id, status=Reservation.Status.PENDING)
-        .order_by("created_at", "id")
-        .only("uuid", "reference", "category", "price_cents", "reserved_cents", "created_at", "expires_at")
-        .prefetch_related(
-            Prefetch(
-                "parts",
-                queryset=ReservationPart.objects.order_by("position").only(
-                    "reservation_id", "pot_id", "amount_cents", "position"
-                ),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT r.id, r.uuid, r.reference, r.category, r.price_cents, r.reserved_cents, r.created_at,
+                       r.expires_at, p.pot_id, p.amount_cents
+                  FROM ledger_reservation r
+                  LEFT JOIN ledger_reservationpart p ON p.reservation_id = r.id
+                 WHERE r.leerrekening_id = %s AND r.status = %s
+                 ORDER BY r.created_at, r.id, p.position""",
+            [leerrekening_id, Reservation.Status.PENDING.value],
+        )
+        rows = cursor.fetchall()
+    lines: dict[int, ReservationLine] = {}
+    for row_id, row_uuid, reference, category, price, reserved, created_at, expires_at, pot_id, amount in rows:
+        line = lines.get(row_id)
+        if line is None:
+            line = lines[row_id] = ReservationLine(
+                uuid=row_uuid,
+                reference=reference,
+                category=Category(category),
+                price_cents=price,
+                reserved_cents=reserved,
+                created_at=created_at,
+                expires_at=expires_at,
+                parts=[],
             )
-        )
-    )
-    return [
-        ReservationLine(
-            uuid=r.uuid,
-            reference=r.reference,
-            category=Category(r.category),
-            price_cents=r.price_cents,
-            reserved_cents=r.reserved_cents,
-            created_at=r.created_at,
-            expires_at=r.expires_at,
-            parts=[(by_id[part.pot_id], part.amount_cents) for part in r.parts.all()],
-        )
-        for r in reservations
-    ]
+        if pot_id is not None:
+            line.parts.append((by_id[pot_id], amount))
+    return list(lines.values())
 
 
 def statement_for(resident: Resident, *, clock: Clock = SYSTEM_CLOCK) -> Statement:

@@ -90,6 +90,7 @@ PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
     "enrolment:strong-login": ("my-enrolments",),
     "enrolment:provider-bulk": ("provider-enrolments",),
     "payments:demo-checkout": ("leerrekening",),
+    "ledger:add-money": ("leerrekening",),
     "catalog:provider-module-new": ("modules",),
     "catalog:provider-module": ("modules",),
     "catalog:provider-offering-new": ("modules",),

@@ -1,6 +1,7 @@
 """`{% load components %}`: the page building blocks every template shares, one place each (see docs/components.md).
 
-Each tag renders a template under core/templates/components/ with Utrecht (NL Design System) classes. Layout and
+Each tag renders a template under core/templates/components/ with Utrecht (NL Design System) classes, except
+money_cell, written in Python because a page may have hundreds. Layout and
 colour live in portal/static/portal/site.css: no inline scripts or style attributes, so a strict
 Content-Security-Policy can come without touching the templates.
 """
@@ -12,12 +13,13 @@ from django import template
 from django.core.paginator import Page
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from levenlang.core import charts
+from levenlang.core.money import format_cents
 
 register = template.Library()
 
@@ -92,7 +94,7 @@ def data_table(
     )
 
 
-@register.inclusion_tag("components/money_cell.html")
+@register.simple_tag
 def money_cell(cents, strong=False, empty="—", data=""):
     """A table cell with an amount: `{% money_cell row.price_cents %}` → `<td …>€ 1.234,56</td>`.
 
@@ -103,14 +105,24 @@ def money_cell(cents, strong=False, empty="—", data=""):
       data    a name: adds `data-<name>="<cents>"` with the raw cents, for tests and scripts.
     The cell is right-aligned with tabular figures and never wraps; a negative amount gets a minus sign
     (and the class money-cell--negative).
+
+    Written here rather than in a template: a statement has dozens of these cells, and a template per cell cost
+    more than the rest of the table (docs/performance.md).
     """
-    return {
-        "cents": cents,
-        "strong": strong,
-        "empty": empty,
-        "data": data,
-        "negative": isinstance(cents, int) and cents < 0,
-    }
+    negative = " money-cell--negative" if isinstance(cents, int) and cents < 0 else ""
+    attribute = format_html(' data-{}="{}"', data, cents) if data else ""
+    if cents is None:
+        amount = conditional_escape(empty)
+    elif strong:
+        amount = format_html("<strong>{}</strong>", format_cents(cents))
+    else:
+        amount = conditional_escape(format_cents(cents))
+    return format_html('<td class="{}{}"{}>{}</td>\n', MONEY_CELL_CLASS, negative, attribute, amount)
+
+
+MONEY_CELL_CLASS = (
+    "utrecht-table__cell utrecht-table__cell--numeric-column utrecht-table__cell--numeric-data money-cell"
+)
 
 
 # --- pager ---------------------------------------------------------------------------------------------------
@@ -337,30 +349,58 @@ def _marks(chart: charts.BarChart | charts.LineChart) -> list:
 
 
 @register.simple_block_tag
-def card(content, title, href="", link_text="", level=2, id=""):
+def card(
+    content,
+    title,
+    href="",
+    link_text="",
+    level=2,
+    id="",
+    figure="",
+    figure_label="",
+    action_href="",
+    action_text="",
+    attention=False,
+):
     """A card: a titled block on a home page, `{% card _("Your courses") href=… link_text=… %}text{% endcard %}`.
 
     Parameters:
-      content    what the card says (paragraphs, a data list, a form).
-      title      the card's heading.
-      href       where the card's link goes (optional).
-      link_text  the link's text; say where it goes ("My enrolments"), not "Read more".
-      level      the heading level, 2 to 4, to fit the page's outline (default 2).
-      id         the heading's id (default: derived from the title).
+      content       what the card says (paragraphs, a data list, a form); may be empty when the figure says it.
+      title         the card's heading.
+      href          where the card's link goes (optional).
+      link_text     the link's text; say where it goes ("My enrolments"), not "Read more".
+      level         the heading level, 2 to 4, to fit the page's outline (default 2).
+      id            the heading's id (default: derived from the title).
+      figure        one large figure under the heading: an amount or a count, already formatted ("€ 1.234,56").
+      figure_label  what the figure is, in words, shown beside it ("to spend now"); the figure and its label
+                    are read as one sentence.
+      action_href   where the card's button goes: the one task the card is about ("Add money").
+      action_text   the button's text; say what happens. Give both action_href and action_text, or neither.
+      attention     mark the card as needing the reader's action (a coloured edge and the heading's text say so;
+                    colour is never the only cue).
     Put cards in `<div class="card-list">` to show them side by side where there is room.
     """
     level = int(level)
     if not 2 <= level <= 4:
         raise template.TemplateSyntaxError("card: the heading level must be 2, 3 or 4.")
+    if bool(action_href) != bool(action_text):
+        raise template.TemplateSyntaxError("card: give action_href and action_text together: a button says where.")
+    if href and not link_text:
+        raise template.TemplateSyntaxError("card: a link needs link_text that says where it goes.")
     return render_to_string(
         "components/card.html",
         {
-            "content": content,
+            "content": content if content.strip() else "",
             "title": title,
             "href": href,
             "link_text": link_text,
             "level": level,
             "heading_id": id or f"card-{slugify(strip_tags(str(title)))}",
+            "figure": figure,
+            "figure_label": figure_label,
+            "action_href": action_href,
+            "action_text": action_text,
+            "attention": attention,
         },
     )
 

@@ -1,16 +1,22 @@
 """What other apps read of the ledger, so that they need not know its tables: balances, the names of the pots of
 a preview, the payouts to providers, the caps, whether a command ran."""
 
-from django.db.models import Sum
+import datetime
+from dataclasses import dataclass
 
-from levenlang.ledger.models import Cap, Command, Journal, Leg, Pot, PotKind
+from django.db.models import Count, Sum
+
+from levenlang.ledger.models import Cap, Command, Journal, Leg, Pot, PotKind, SystemAccount
 
 __all__ = [
+    "MoneyOverview",
     "available_cents",
     "cap_amounts",
     "command_exists",
     "deposits_in_year",
+    "deposits_made",
     "describe_draws",
+    "money_overview",
     "payees_sql",
     "provider_payable_sql",
     "provider_payout_legs",
@@ -41,6 +47,55 @@ def deposits_in_year(resident_id: int, year: int) -> dict[str, int]:
         .order_by()
     )
     return {kind: cents for kind, cents in rows if cents}
+
+
+@dataclass(frozen=True)
+class MoneyOverview:
+    """What a person's home page shows of their Leerrekening: the money to spend, what reservations hold, and
+    the pots with money that expires soon (soonest first; each a statement's PotBalance, with its name)."""
+
+    posted_cents: int
+    pending_cents: int
+    expiring: list
+
+    @property
+    def available_cents(self) -> int:
+        return self.posted_cents - self.pending_cents
+
+
+def money_overview(resident_id: int, *, today: datetime.date, expiring_within_days: int = 90) -> MoneyOverview:
+    """The person's balance, reserved money and the pots whose usable money expires within the given number of
+    days from `today` (expired pots excluded): one query."""
+    from levenlang.ledger.statements import pot_balances  # the statement's names for the pots, one place
+
+    pots = pot_balances(resident_id, today=today)  # a Leerrekening's id is its resident's
+    until = today + datetime.timedelta(days=expiring_within_days)
+    return MoneyOverview(
+        posted_cents=sum(p.posted_cents for p in pots),
+        pending_cents=sum(p.pending_cents for p in pots),
+        expiring=[
+            p for p in pots if p.expires_on is not None and today <= p.expires_on <= until and p.available_cents > 0
+        ],
+    )
+
+
+def deposits_made(*, employers=(), sector_funds=(), since: datetime.date | None = None) -> dict:
+    """What these employers or sector funds deposited into Leerrekeningen (since a date): the number of deposits
+    and their total in cents. Their own deposits, as totals: no person's balance."""
+    legs = Leg.objects.filter(journal__kind=Journal.Kind.DEPOSIT, pot__isnull=True)
+    if employers:
+        legs = legs.filter(system_account__kind=SystemAccount.Kind.EMPLOYER, system_account__employer__in=employers)
+    elif sector_funds:
+        legs = legs.filter(
+            system_account__kind=SystemAccount.Kind.SECTOR_FUND, system_account__sector_fund__in=sector_funds
+        )
+    else:
+        return {"deposit_count": 0, "total_cents": 0}
+    if since is not None:
+        legs = legs.filter(journal__effective_date__gte=since)
+    found = legs.aggregate(n=Count("journal", distinct=True), total=Sum("amount_cents", default=0))
+    # The source's leg is the other side of the pot's: money leaving the source is negative there.
+    return {"deposit_count": found["n"], "total_cents": -found["total"]}
 
 
 def describe_draws(preview) -> list[dict]:
