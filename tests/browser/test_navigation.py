@@ -71,6 +71,7 @@ def check_phone_menu(page) -> None:
     menu = page.locator("#site-menu-list")
     assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
     assert not menu.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     assert_no_axe_violations(page)
     button.click()
     assert button.get_attribute("aria-expanded") == "true" and menu.is_visible()
