@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
 if not settings.DEMO_MODE:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
 
-# Under /api/ these answer problem details (RFC 9457); elsewhere Django's own pages.
-handler404 = "levenlang.core.api.page_not_found"
-handler500 = "levenlang.core.api.server_error"
+# The site's error pages in the site layout; under /api/ they answer problem details (RFC 9457, core.api).
+handler400 = "levenlang.portal.errors.bad_request"
+handler403 = "levenlang.portal.errors.permission_denied"
+handler404 = "levenlang.portal.errors.page_not_found"
+handler500 = "levenlang.portal.errors.server_error"

@@ -43,13 +43,17 @@ __all__ = [
     "JSONParser",
     "PageNumberPagination",
     "SessionAuthentication",
+    "bad_request",
     "csrf_failure",
     "exception_handler",
     "get_permitted_object",
     "idempotency_key",
+    "is_api_request",
     "own_resident",
+    "page_not_found",
     "page_number",
     "page_size",
+    "permission_denied",
     "problem",
     "server_error",
 ]
@@ -171,7 +175,8 @@ def exception_handler(exc, context):
     return problem_response
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
+    """Under /api/ every error answers problem details; the site's error pages (portal/errors.py) ask this first."""
     return request.path.startswith("/api/")
 
 
@@ -190,23 +195,37 @@ def _problem_response(status: int, code: str, detail: str, request) -> HttpRespo
     return response
 
 
+def bad_request(request, exception=None):
+    """handler400: problem details under /api/ (a request Django could not read), Django's page elsewhere."""
+    if is_api_request(request):
+        return _problem_response(400, "bad_request", _("The request could not be read."), request)
+    return django_defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    """handler403 for Django's PermissionDenied outside DRF: problem details under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return _problem_response(403, "permission_denied", _("You may not do this."), request)
+    return django_defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception=None):
     """handler404: problem details under /api/, the site's own page elsewhere."""
-    if _is_api(request):
+    if is_api_request(request):
         return _problem_response(404, "not_found", _("There is nothing at this address."), request)
     return django_defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """handler500: a bug must still answer the API in its own format (and say nothing about the bug)."""
-    if _is_api(request):
+    if is_api_request(request):
         return _problem_response(500, "error", _("Something went wrong on our side; try again later."), request)
     return django_defaults.server_error(request)
 
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: problem details under /api/, Django's page elsewhere."""
-    if _is_api(request):
+    if is_api_request(request):
         detail = _("The CSRF check failed: %(reason)s") % {"reason": reason}
         return _problem_response(403, "csrf_failed", detail, request)
     return django_csrf.csrf_failure(request, reason)

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "levenlang.portal.context_processors.platform",
+                "levenlang.portal.context_processors.navigation",
             ],
         },
     },
@@ -133,7 +134,7 @@ CSP_FORM_ACTION = ["'self'"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "levenlang.core.api.csrf_failure"  # problem details under /api/, the usual page elsewhere
+CSRF_FAILURE_VIEW = "levenlang.portal.errors.csrf_failure"  # problem details under /api/, the site's page elsewhere
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "levenlang.core.api.AutoSchema",
@@ -189,6 +190,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LEVENLANG_LOG_LEVEL", "WARNING")},
+    # An ordinary 403 (PermissionDenied) is one warning line, without the traceback Django attaches to it.
+    "filters": {"no_traceback_for_403": {"()": "levenlang.core.logs.NoTracebackForPermissionDenied"}},
     # The nightly reconcile report, one JSON line: the operator keeps it as the anchor of the journal chain.
-    "loggers": {"levenlang.reconcile": {"level": "INFO"}},
+    "loggers": {
+        "levenlang.reconcile": {"level": "INFO"},
+        "django.request": {"filters": ["no_traceback_for_403"]},
+    },
 }

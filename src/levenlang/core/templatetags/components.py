@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import template
 from django.core.paginator import Page
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -402,3 +403,31 @@ def card(
             "attention": attention,
         },
     )
+
+
+# --- breadcrumbs ------------------------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, *trail, current):
+    """The breadcrumb trail of a deeper page, in `{% block breadcrumbs %}` of base.html:
+    `{% block breadcrumbs %}{% breadcrumbs module.title module_url current=_("New offering") %}{% endblock %}`.
+
+    Parameters:
+      *trail    steps between the section and this page, as pairs: label, address (optional; most pages have none).
+      current   this page's name, the last step (`aria-current="page"`); usually the page's heading.
+    The trail starts with Home and the person's section of the page (from the site menu, `nav.up`, which
+    portal/navigation.py knows), so a page names only what lies between its section and itself. On a page that is
+    in the person's menu the tag shows nothing: the menu marks where they are.
+    """
+    if len(trail) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs: the trail goes in pairs, label then address.")
+    nav = context.get("nav")
+    if getattr(nav, "in_menu", False):
+        return {"steps": []}
+    steps = [{"label": _("Home"), "url": reverse("portal:home")}]
+    up = getattr(nav, "up", None)
+    if up:
+        steps.append(up)
+    steps += [{"label": label, "url": url} for label, url in zip(trail[::2], trail[1::2], strict=True)]
+    return {"steps": steps, "current": current}
