@@ -18,7 +18,7 @@ from pathlib import Path
 
 from levenlang.skills.errors import ImportRefused
 
-csv.field_size_limit(4_000_000)  # ESCO's conceptSchemes file has cells of 100 kB and more
+_CELL_LIMIT = 4_000_000  # ESCO's conceptSchemes file has cells of 100 kB and more
 
 MAX_PROBLEMS = 50  # a report of more bad rows than this helps nobody
 LABEL_MAX = 400
@@ -99,13 +99,18 @@ class _Files:
 
     @contextlib.contextmanager
     def reader(self, name: str) -> Iterator[csv.DictReader]:
+        # The cell limit is the whole process's (the catalogue's import relies on the default): restored after.
+        previous = csv.field_size_limit(_CELL_LIMIT)
         path, member = self.openers[name]
-        if member:
-            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
-                yield csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-        else:
-            with path.open(encoding="utf-8-sig", newline="") as text:
-                yield csv.DictReader(text)
+        try:
+            if member:
+                with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+                    yield csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+            else:
+                with path.open(encoding="utf-8-sig", newline="") as text:
+                    yield csv.DictReader(text)
+        finally:
+            csv.field_size_limit(previous)
 
 
 def version_of(sources: list[Path], given: str | None) -> str:
