@@ -1,6 +1,7 @@
 """The Dutch catalogue is complete and speaks with one voice: every message translated, the reader addressed as
 "je" (docs/decisions/0014-je-as-form-of-address.md)."""
 
+import ast
 import datetime
 import re
 from collections import Counter
@@ -9,13 +10,15 @@ from pathlib import Path
 import polib
 import pytest
 from django.utils import translation
+from django.utils.translation.template import templatize
 
 from levenlang.core.wording import OLDEST_AGE, age_band, year_text
 from levenlang.ledger.services import name_of_pot
 from levenlang.schemes.services import NAMED_REFORMS, PARAMETER_LABELS
 from levenlang_rules import reforms
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "src/levenlang/locale/nl/LC_MESSAGES/django.po"
+SOURCE = Path(__file__).resolve().parents[1] / "src/levenlang"
+CATALOGUE = SOURCE / "locale/nl/LC_MESSAGES/django.po"
 
 # The formal pronoun as a word of its own. Letters glued to it by a hyphen or an apostrophe ("u-bocht", "'u'") or a
 # dot inside an abbreviation ("a.u.b.") are not the pronoun; placeholders (%(u)s) are taken out before the check.
@@ -140,3 +143,51 @@ def test_every_number_the_what_if_can_change_has_a_label_in_both_languages():
 
 def test_a_year_reads_without_a_thousands_separator():
     assert year_text(2027) == "2027"
+
+
+# --- every message the code and templates ask for is in the catalogue (what `makemessages` would find) ---------------
+
+GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
+PGETTEXT_CALLS = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+LITERAL = r"""u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+# templatize() turns {% translate %}, {% blocktranslate %} and _("...") into gettext calls, as makemessages does.
+TEMPLATE_CALL = re.compile(rf"\b(?P<call>n?p?gettext|_)\(\s*(?P<first>{LITERAL})(?:\s*,\s*(?P<second>{LITERAL}))?")
+
+
+def _python_messages(path: Path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        texts = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args[:2]]
+        if name in GETTEXT_CALLS and texts and texts[0] is not None:
+            yield (None, texts[0])
+        elif name in PGETTEXT_CALLS and len(texts) == 2 and None not in texts:
+            yield (texts[0], texts[1])
+
+
+def _template_messages(path: Path):
+    for found in TEMPLATE_CALL.finditer(templatize(path.read_text(), origin=str(path))):
+        first = ast.literal_eval(found["first"])
+        if found["call"] in ("pgettext", "npgettext"):
+            yield (first, ast.literal_eval(found["second"]))
+        else:
+            yield (None, first)
+
+
+def test_every_message_in_the_code_and_the_templates_is_in_the_dutch_catalogue(catalogue):
+    known = {(entry.msgctxt, entry.msgid) for entry in catalogue}
+    asked = [
+        *(
+            (path, message)
+            for path in SOURCE.rglob("*.py")
+            if "migrations" not in path.parts
+            for message in _python_messages(path)
+        ),
+        *((path, message) for path in SOURCE.rglob("templates/**/*.html") for message in _template_messages(path)),
+    ]
+    assert len(asked) > 1000  # the extraction finds the messages at all
+    missing = sorted(
+        {(str(path.relative_to(SOURCE)), msgid) for path, (context, msgid) in asked if (context, msgid) not in known}
+    )
+    assert missing == [], "Add these to the Dutch catalogue (msgid in English, msgstr in Dutch B1 with je):"
