@@ -5,6 +5,7 @@ provider."""
 
 import datetime
 
+from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 from levenlang.employers.models import Employer, Employment, SectorFund
 from tests.factories import ProviderFactory, ResidentFactory, UserFactory, region
@@ -76,3 +77,8 @@ def people_around(resident, provider=None) -> dict:
         PROGRAMME_MANAGER: UserFactory(role=Role.PROGRAMME_MANAGER),
         ADMINISTRATOR: UserFactory(role=Role.ADMINISTRATOR),
     }
+
+
+def audit_of_personal_data():
+    """The audit log without its login lines (every test login writes one): what the privacy rules are about."""
+    return AuditEvent.objects.exclude(action=AuditEvent.Action.LOGIN)

@@ -102,7 +102,7 @@ def test_a_list_of_residents_in_the_django_admin_is_audited_with_everyone_shown(
 def test_a_residents_page_in_the_django_admin_is_audited_once(client, administrator, resident):
     client.force_login(administrator)
     client.get(reverse("admin:residents_resident_change", args=[resident.pk]))
-    event = AuditEvent.objects.get(actor=administrator)
+    event = AuditEvent.objects.exclude(action="login").get(actor=administrator)
     assert (event.action, event.subject_person, event.actor_role) == (
         "view_personal_data",
         resident.uuid,
@@ -147,3 +147,23 @@ def test_someones_job_in_the_django_admin_is_personal_data_and_audited(client, a
     client.get(reverse("admin:employers_employment_change", args=[job.pk]))
     reasons = list(AuditEvent.objects.filter(subject_person=resident.uuid).values_list("reason", flat=True))
     assert sorted(reasons) == ["Admin: details of employments", "Admin: list of employments"]
+
+
+def test_user_accounts_in_the_django_admin_are_audited_as_the_person_they_belong_to(client, administrator, resident):
+    staff = UserFactory(role=Role.PROVIDER_STAFF)
+    client.force_login(administrator)
+    client.get(reverse("admin:core_user_changelist"))
+    listed = set(
+        AuditEvent.objects.filter(reason="Admin: list of user accounts").values_list("subject_person", flat=True)
+    )
+    assert {resident.uuid, staff.uuid} <= listed  # a resident's account as the resident, staff as themselves
+    assert administrator.uuid not in listed  # one's own account is not someone else's data
+    client.get(reverse("admin:core_user_change", args=[resident.user.pk]))
+    detail = AuditEvent.objects.get(reason="Admin: details of user accounts")
+    assert (detail.action, detail.subject_person) == ("view_personal_data", resident.uuid)
+
+
+def test_a_login_is_written_to_the_audit_log(client, resident):
+    client.force_login(resident.user)
+    event = AuditEvent.objects.get(actor=resident.user)
+    assert (event.action, event.subject_person) == ("login", resident.user.uuid)

@@ -5,9 +5,9 @@ from django.db import connection, transaction
 from django.db.utils import InternalError, ProgrammingError
 from django.urls import reverse
 
-from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 from tests.factories import ResidentFactory, region
+from tests.roles import audit_of_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_a_resident_sees_their_own_data_without_an_audit_entry(client, resident)
     assert response.status_code == 200
     assert response.json()["masked_bsn"] == resident.masked_bsn
     assert resident.bsn not in response.text
-    assert not AuditEvent.objects.exists()
+    assert not audit_of_personal_data().exists()
 
 
 def test_a_resident_cannot_see_another_resident(client, resident, other_resident):
@@ -36,7 +36,7 @@ def test_a_resident_cannot_see_another_resident(client, resident, other_resident
 def test_other_roles_cannot_see_a_resident(client, user_with_role, resident, role):
     client.force_login(user_with_role(role))
     assert api_resident(client, resident).status_code == 404
-    assert not AuditEvent.objects.exists()
+    assert not audit_of_personal_data().exists()
 
 
 def test_anonymous_users_get_nothing(client, resident):
@@ -48,7 +48,7 @@ def test_an_administrator_sees_a_resident_and_the_look_is_audit_logged(client, u
     admin = user_with_role(Role.ADMINISTRATOR)
     client.force_login(admin)
     assert api_resident(client, resident).status_code == 200
-    event = AuditEvent.objects.get()
+    event = audit_of_personal_data().get()
     assert (event.actor, event.actor_role, event.action) == (admin, Role.ADMINISTRATOR, "view_personal_data")
     assert event.subject_person == resident.uuid
     assert resident.bsn not in f"{event.reason}{event.path}{event.object_id}"
@@ -59,7 +59,7 @@ def test_opening_a_resident_in_the_django_admin_is_audit_logged(client, user_wit
     client.force_login(admin)
     response = client.get(reverse("admin:residents_resident_change", args=[resident.pk]))
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(actor=admin, subject_person=resident.uuid).count() == 1
+    assert audit_of_personal_data().filter(actor=admin, subject_person=resident.uuid).count() == 1
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
@@ -80,7 +80,7 @@ def test_the_audit_log_page_lists_and_filters_entries(client, user_with_role, re
 
 
 def test_the_database_refuses_to_change_or_delete_audit_entries(user_with_role, resident):
-    AuditEvent.objects.create(actor=user_with_role(Role.ADMINISTRATOR), action="view_personal_data", reason="x")
+    audit_of_personal_data().create(actor=user_with_role(Role.ADMINISTRATOR), action="view_personal_data", reason="x")
     for statement in ("UPDATE core_auditevent SET reason = 'changed'", "DELETE FROM core_auditevent"):
         with (
             # The app role has no UPDATE or DELETE here; the owner meets the trigger (tests/test_database_roles.py).
@@ -89,7 +89,7 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(user_with_role, 
             connection.cursor() as cursor,
         ):
             cursor.execute(statement)
-    assert AuditEvent.objects.get().reason == "x"
+    assert audit_of_personal_data().get().reason == "x"
 
 
 def test_the_ministry_sees_aggregates_without_names_and_no_group_under_ten(client, user_with_role):

@@ -4,10 +4,10 @@ outside the Django admin."""
 import pytest
 from django.urls import reverse
 
-from levenlang.core.models import AuditEvent
 from levenlang.core.roles import Role
 from levenlang.enrolment.models import Status
 from tests.factories import UserFactory
+from tests.roles import audit_of_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_the_administrator_reading_a_learners_funding_preview_writes_an_audit_en
     client.force_login(administrator)
     response = client.get(reverse("api-enrolment-preview", args=[enrolment.uuid]))
     assert response.status_code == 200
-    event = AuditEvent.objects.get(actor=administrator)
+    event = audit_of_personal_data().get(actor=administrator)
     assert (event.action, event.subject_person) == ("view_personal_data", learner.uuid)
 
 
@@ -27,7 +27,7 @@ def test_the_learner_reads_their_own_preview_without_an_audit_entry(client, walk
     enrolment = walk(Status.ACCEPTED)
     client.force_login(learner.user)
     assert client.get(reverse("api-enrolment-preview", args=[enrolment.uuid])).status_code == 200
-    assert not AuditEvent.objects.filter(action="view_personal_data").exists()
+    assert not audit_of_personal_data().filter(action="view_personal_data").exists()
 
 
 def test_a_superuser_without_the_administrator_role_gets_no_learners_preview(client, walk):

@@ -29,6 +29,7 @@ from levenlang.ledger.models import Category, Journal, Leg, Pot, PotKind, System
 from levenlang.ledger.reconcile import reconcile
 from levenlang.residents.models import Resident
 from tests.factories import ResidentFactory
+from tests.roles import audit_of_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_the_resident_sees_their_own_statement_without_an_audit_entry(client, ac
     positions = [history.index(amount) for amount in ("€ 1.000,00", "€ 1.500,00", "-€ 500,00", "-€ 100,00")]
     assert positions == sorted(positions)
     assert reverse("ledger:mine-csv") in html and reverse("ledger:mine-pdf") in html
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 def test_the_page_is_also_in_english(client, account):
@@ -214,7 +215,7 @@ def test_another_resident_cannot_see_the_statement(client, account, other_reside
         assert client.get(url).status_code == 404
     own = client.get(reverse("ledger:mine"))  # their own page shows their own (empty) account, not the other's
     assert own.status_code == 200 and account.masked_bsn not in own.text and "€ 900,00" not in own.text
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
@@ -224,7 +225,7 @@ def test_other_roles_cannot_see_a_statement(client, user_with_role, account, rol
         assert client.get(url).status_code == 404
     for name in ("ledger:mine", "ledger:mine-csv", "ledger:mine-pdf"):
         assert client.get(reverse(name)).status_code == 403
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, account):
@@ -244,7 +245,7 @@ def test_an_administrator_sees_a_statement_and_the_look_is_audit_logged(client, 
     response = client.get(reverse("ledger:resident", args=[account.uuid]))
     assert response.status_code == 200
     assert "€ 650,00" in response.text and account.bsn not in response.text
-    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_PERSONAL_DATA)
+    event = audit_of_personal_data().get(action=AuditEvent.Action.VIEW_PERSONAL_DATA)
     assert (event.actor, event.actor_role, event.subject_person) == (admin, Role.ADMINISTRATOR, account.uuid)
     assert event.path == reverse("ledger:resident", args=[account.uuid])
     assert account.bsn not in f"{event.reason}{event.path}{event.object_id}"
@@ -257,17 +258,17 @@ def test_an_administrators_download_is_audit_logged_as_an_export(client, user_wi
     client.force_login(admin)
     response = client.get(reverse(f"ledger:resident-{fmt}", args=[account.uuid]))
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT_PERSONAL_DATA)
+    event = audit_of_personal_data().get(action=AuditEvent.Action.EXPORT_PERSONAL_DATA)
     assert (event.actor, event.subject_person) == (admin, account.uuid)
     assert fmt.upper() in event.reason
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_PERSONAL_DATA).exists()
+    assert not audit_of_personal_data().filter(action=AuditEvent.Action.VIEW_PERSONAL_DATA).exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "pdf"])
 def test_the_residents_own_download_is_not_audit_logged(client, account, fmt):
     client.force_login(account.user)
     assert client.get(reverse(f"ledger:mine-{fmt}")).status_code == 200
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
+    assert not audit_of_personal_data().exclude(action=AuditEvent.Action.MONEY_MOVEMENT).exists()
 
 
 # --- the downloads -----------------------------------------------------------------------------------------

@@ -53,10 +53,18 @@ class PersonalDataAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAdmin, DjangoUserAdmin):
+    """User accounts are personal data too (names, e-mail): looks and changes are audited, as the resident when
+    the account is one, else as the account itself."""
+
+    audit_name = "user accounts"
     list_display = ["username", "first_name", "last_name", "role", "region", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["resident"]
     fieldsets = [*(DjangoUserAdmin.fieldsets or ()), ("Levenlang", {"fields": ["role", "region"]})]
+
+    def resident_of(self, obj):
+        return getattr(obj, "resident", None) or obj
 
 
 @admin.register(Region)

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
+
+
+def _audit_login(sender, request, user, **kwargs) -> None:
+    from levenlang.core.audit import record_login
+
+    record_login(user, request=request)
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +19,4 @@ class CoreConfig(AppConfig):
 
         # Once per `migrate` (sender: this app), after every app's migrations: a new table is usable at once.
         post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="levenlang.core.grant_after_migrate")
+        user_logged_in.connect(_audit_login, dispatch_uid="levenlang.core.audit_login")

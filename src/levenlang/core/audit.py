@@ -2,9 +2,10 @@
 Call these functions from the view or service that does the looking or moving; the table is append-only
 (a database trigger refuses UPDATE and DELETE)."""
 
-from levenlang.core.models import AuditEvent
+from levenlang.core.models import AuditEvent, User
 
 __all__ = [
+    "record_login",
     "record_money_movement",
     "record_view",
     "record_views",
@@ -14,7 +15,7 @@ __all__ = [
 def record_view(actor, resident, *, reason: str, request=None, export: bool = False) -> AuditEvent | None:
     """Record that `actor` saw the personal data of `resident`. A resident looking at their own data is
     not someone else's data and is not recorded."""
-    if resident.user_id is not None and resident.user_id == actor.pk:
+    if _is_self(actor, resident):
         return None
     action = AuditEvent.Action.EXPORT_PERSONAL_DATA if export else AuditEvent.Action.VIEW_PERSONAL_DATA
     return _record(actor, action, reason=reason, request=request, subject_person=resident.uuid, obj=resident)
@@ -45,10 +46,21 @@ def record_views(actor, residents, *, reason: str, request=None) -> None:
                 subject_person=resident.uuid,
                 obj=resident,
             )
-            for resident in {r.pk: r for r in residents}.values()
-            if resident.user_id is None or resident.user_id != actor.pk
+            for resident in {(r._meta.label, r.pk): r for r in residents}.values()
+            if not _is_self(actor, resident)
         ]
     )
+
+
+def record_login(user, *, request=None) -> AuditEvent:
+    """Record that `user` logged in (how: the path of the login step); the subject is the user themselves."""
+    return _record(user, AuditEvent.Action.LOGIN, reason="Logged in", request=request, subject_person=user.uuid)
+
+
+def _is_self(actor, person) -> bool:
+    """Whether `person` (a resident, or a user account without a resident) is the actor themselves."""
+    user_id = person.pk if isinstance(person, User) else person.user_id
+    return user_id is not None and user_id == actor.pk
 
 
 def record_money_movement(actor, *, amount_cents: int, obj, reason: str, subject_person=None) -> AuditEvent:
