@@ -21,11 +21,13 @@ come from the encoder's cache under var/ (encoded once; the first run on a fresh
 15–30 minutes on a busy 2-core machine). At n < 10,000 (CI: `make bench N=300`) a small sample instead: the gold
 skills and 300 others (preferred labels), 20 sentences per split, 50 Dutch titles.
 
-Tuning: `python bench/bench_skills_matching.py --tune` prints the quality for a grid of fusion weights.
+Alone, without a database: `.venv/bin/python bench/bench_skills_matching.py [N]`.
+`LEVENLANG_BENCH_SKILL_ALTERNATIVES=1000` indexes every alternative label of the skills (default: as the store).
 """
 
 import csv
 import io
+import os
 import statistics
 import sys
 import time
@@ -176,7 +178,9 @@ def build(forms: list[tuple[str, str, str]], vectors_cache, say=print):
 
 def ranks(index, queries, language: str, weights: dict, vectors_cache) -> list[np.ndarray]:
     """Per query the concepts' scores (the engine's fused score, one query = one sentence)."""
-    texts = [text for text, _gold in queries]
+    from levenlang.skills.matching.engine import clean
+
+    texts = [clean(text) for text, _gold in queries]  # as match_text cleans a sentence
     vectors_cache.fill(texts)
     vectors = vectors_cache.vectors(texts)
     scores = []
@@ -202,3 +206,205 @@ def quality(index, queries, scores: list[np.ndarray]) -> dict[str, float]:
 
 LEXICAL_ONLY = {"same": (1.0, 0.0), "cross": (1.0, 0.0)}
 SEMANTIC_ONLY = {"same": (0.0, 1.0), "cross": (0.0, 1.0)}
+
+
+# --- the run -----------------------------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    with open("/proc/loadavg") as file:
+        return "load " + " ".join(file.read().split()[:3])
+
+
+def _compare(report, name: str, index, queries, language: str, vectors_cache, target: str = "") -> dict:
+    from levenlang.skills.matching.engine import WEIGHTS
+
+    fused = quality(index, queries, ranks(index, queries, language, WEIGHTS, vectors_cache))
+    lexical = quality(index, queries, ranks(index, queries, language, LEXICAL_ONLY, vectors_cache))
+    semantic = quality(index, queries, ranks(index, queries, language, SEMANTIC_ONLY, vectors_cache))
+    print(f"{name}: {len(queries)} queries; encoder alone {semantic}; {_load()}", flush=True)
+    for key, unit in (("rp5", "% RP@5"), ("mrr", "MRR"), ("acc10", "% acc@10")):
+        report(
+            f"{name} {key}",
+            fused[key],
+            unit,
+            ceiling_name="char TF-IDF alone",
+            ceiling=lexical[key],
+            target=target if target and key == target.split()[0].lower() else "",
+            higher_is_better=True,
+        )
+    return {"fused": fused, "lexical": lexical}
+
+
+def _skills_part(report, ref: Path, sample: bool, vectors_cache):
+    from levenlang.skills.matching.store import SKILL_ALTERNATIVES
+
+    skills = esco_concepts(ref, "skills_en.csv")
+    by_label = {row["preferredLabel"].strip(): row["conceptUri"] for row in skills}
+    splits = {split: skill_sentences(ref, split, by_label) for split in ("tech", "house")}
+    dutch = nl_skill_sentences(by_label)
+    alternatives = int(os.environ.get("LEVENLANG_BENCH_SKILL_ALTERNATIVES", SKILL_ALTERNATIVES))
+    if sample:
+        splits = {split: queries[:20] for split, queries in splits.items()}
+        dutch = dutch[:10]
+        keep = {uri for queries in [*splits.values(), dutch] for _text, gold in queries for uri in gold}
+        skills = [row for row in skills if row["conceptUri"] in keep] + [
+            row for row in skills if row["conceptUri"] not in keep
+        ][:300]
+        alternatives = 0
+    started = time.perf_counter()
+    index = build(_shortest_alternatives(skill_forms(skills, None), alternatives), vectors_cache)
+    print(
+        f"skills index: {len(index.concepts):,} skills, {len(index):,} labels (preferred + at most"
+        f" {alternatives} alternatives), built in {time.perf_counter() - started:.1f} s; {_load()}",
+        flush=True,
+    )
+    results = {
+        split: _compare(report, f"skills {split}", index, queries, "en", vectors_cache)
+        for split, queries in splits.items()
+    }
+    for key, unit in (("rp5", "% RP@5"), ("mrr", "MRR")):
+        fused = statistics.mean(result["fused"][key] for result in results.values())
+        lexical = statistics.mean(result["lexical"][key] for result in results.values())
+        report(
+            f"skills macro {key}",
+            fused,
+            unit,
+            ceiling_name="char TF-IDF alone",
+            ceiling=lexical,
+            target=TARGETS["skills"] if key == "rp5" else "",
+            higher_is_better=True,
+        )
+    _compare(report, "dutch text -> english skills", index, dutch, "nl", vectors_cache)
+    return index
+
+
+def _shortest_alternatives(forms, alternatives: int | None):
+    """As the store does: each skill's preferred label and its `alternatives` shortest alternative labels."""
+    by_uri: dict[str, list] = {}
+    for uri, language, text in forms:
+        by_uri.setdefault(uri, []).append((uri, language, text))
+    kept = []
+    for labels in by_uri.values():
+        kept.append(labels[0])
+        kept += sorted(labels[1:], key=lambda form: (len(form[2]), form[2]))[:alternatives]
+    return kept
+
+
+def _occupations_part(report, ref: Path, sample: bool, vectors_cache):
+    corpus, queries = nl_occupations(ref)
+    if sample:
+        queries = queries[:50]
+        keep = {uri for _text, gold in queries for uri in gold}
+        corpus = [form for form in corpus if form[0] in keep] + [form for form in corpus if form[0] not in keep][:500]
+    index = build(corpus, vectors_cache)
+    print(f"Dutch occupation corpus: {len(index.concepts):,} concepts, {len(index):,} Dutch labels", flush=True)
+    _compare(report, "dutch job titles -> occupations", index, queries, "nl", vectors_cache, TARGETS["occupations"])
+    if sample:
+        return index
+    # What the web process holds: every occupation's English labels and the Dutch labels of those in v1.1.1.
+    occupations = esco_concepts(ref, "occupations_en.csv")
+    known = {row["conceptUri"] for row in occupations}
+    forms = [(row["conceptUri"], "en", row["preferredLabel"].strip()) for row in occupations]
+    forms += [(row["conceptUri"], "en", alt) for row in occupations for alt in _lines(row["altLabels"])]
+    forms += [form for form in corpus if form[0] in known]
+    return build(forms, vectors_cache)
+
+
+_MEASURE_MEMORY = """
+import pickle, sys
+import numpy, scipy.sparse, sklearn.feature_extraction.text  # what a web process has loaded anyway
+def rss():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS:")).split()[1]) / 1024
+before = rss()
+indexes = [pickle.load(open(path, "rb")) for path in sys.argv[1:]]
+print(before, rss())
+"""
+
+
+def _memory(report, *indexes) -> None:
+    """A fresh process loads the indexes as a web process does (the pickled files under var/matcher/)."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, index in enumerate(indexes):
+            paths.append(f"{folder}/{number}.pickle")
+            with open(paths[-1], "wb") as file:
+                pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE_MEMORY, *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+        seconds = time.perf_counter() - started
+    before, after = (float(value) for value in out.stdout.split())
+    print(f"a fresh process loaded both indexes in {seconds:.1f} s (with Python's start); {_load()}", flush=True)
+    report(
+        "resident memory of a process with both indexes loaded",
+        after,
+        "MiB",
+        ceiling_name="the same process before loading them",
+        ceiling=before,
+    )
+
+
+def _speed(report, skills_index, occupations_index) -> None:
+    from levenlang.skills.matching import encoder, engine
+
+    for name, text in (("english", DESCRIPTION_EN), ("dutch", DESCRIPTION_NL)):
+        parts = engine.sentences(text)
+        language = engine.language_of(text)
+        for kind, index in (("skills", skills_index), ("occupations", occupations_index)):
+            index.match(parts, encoder.encode(parts), language, top=20)  # warm-up
+            whole, encoding = [], []
+            for _round in range(ROUNDS):
+                started = time.perf_counter()
+                vectors = encoder.encode(parts)
+                encoded = time.perf_counter()
+                index.match(parts, vectors, language, top=20)
+                whole.append((time.perf_counter() - started) * 1000)
+                encoding.append((encoded - started) * 1000)
+            report(
+                f"match a {len(parts)}-sentence {name} description to {kind} ({len(index):,} labels) p95",
+                statistics.quantiles(whole, n=20)[-1],
+                "ms",
+                ceiling_name="encoding its sentences alone",
+                ceiling=statistics.quantiles(encoding, n=20)[-1],
+                target="≤ 500 ms",
+            )
+        print(_load(), flush=True)
+
+
+def run(n: int, report) -> None:
+    ref = reference()
+    if ref is None:
+        print("skipped: the ESCO download and the validation sets (../shared/reference/) are not beside this checkout")
+        return
+    sample = n < 10_000
+    vectors_cache = cache()
+    print(
+        f"{'a small sample (n < 10,000)' if sample else 'the full ESCO'}; encoder cache: {len(vectors_cache):,}"
+        f" texts; {_load()}",
+        flush=True,
+    )
+    skills_index = _skills_part(report, ref, sample, vectors_cache)
+    occupations_index = _occupations_part(report, ref, sample, vectors_cache)
+    _memory(report, skills_index, occupations_index)
+    _speed(report, skills_index, occupations_index)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "levenlang.conf.settings.dev")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import django
+
+    django.setup()
+    from run import Report  # bench/run.py
+
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, Report())

@@ -148,6 +148,8 @@ class Index:
         weighted sum per form, the best form per concept. Concepts without a compared form score -inf."""
         weights = weights or WEIGHTS
         mask = self.forms_for(language)
+        if not mask.any():
+            return np.full((len(self.concepts), len(queries)), -np.inf, dtype=np.float32)
         cross = mask & (self.languages != language) if language == "nl" else np.zeros(len(self.uris), dtype=bool)
         lexical_weight = np.where(cross, weights["cross"][0], weights["same"][0]).astype(np.float32)[:, None]
         semantic_weight = np.where(cross, weights["cross"][1], weights["same"][1]).astype(np.float32)[:, None]
