@@ -21,7 +21,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 # where shared character n-grams say little.
 WEIGHTS = {"same": (0.5, 0.5), "cross": (0.1, 0.9)}
 NGRAMS = (2, 5)
-ROWS_PER_BLOCK = 16384  # surface forms whose float16 vectors are widened to float32 at once (16 MiB)
 
 _DUTCH = frozenset(
     re.findall(
@@ -98,7 +97,8 @@ class Index:
         self.uris = [uris[i] for i in order]
         self.languages = np.array([languages[i] for i in order])
         self.texts = [texts[i] for i in order]
-        self.vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float16)[order])
+        # float32 in memory (2 KiB a label): numpy multiplies float16 slowly; the stored vectors are float16.
+        self.vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float16)[order], dtype=np.float32)
         # Surface forms are grouped per concept: `starts` are the first row of each concept (for np.maximum.reduceat).
         first = [0] + [i for i in range(1, len(self.uris)) if self.uris[i] != self.uris[i - 1]]
         self.starts = np.array(first, dtype=np.int64)
@@ -106,7 +106,20 @@ class Index:
         self.concept_of = np.repeat(np.arange(len(first)), np.diff([*first, len(self.uris)]))
         self.tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, dtype=np.float32)
         self.lexical_matrix = self.tfidf.fit_transform([text.lower() for text in self.texts]) if texts else None
+        # By column too: a query touches a few hundred n-grams, and their columns are read directly.
+        self.lexical_columns = self.lexical_matrix.tocsc() if texts else None
         self._masks: dict[str, np.ndarray] = {}
+
+    def __getstate__(self) -> dict:
+        """Pickled (var/matcher/) with float16 vectors and without the by-column copy: half the file."""
+        state = {**self.__dict__, "vectors": self.vectors.astype(np.float16), "_masks": {}}
+        state.pop("lexical_columns")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.vectors = self.vectors.astype(np.float32)
+        self.lexical_columns = self.lexical_matrix.tocsc() if self.lexical_matrix is not None else None
 
     def __len__(self) -> int:
         return len(self.uris)
@@ -129,17 +142,14 @@ class Index:
 
     def lexical(self, queries: Sequence[str]) -> np.ndarray:
         """Cosine of char n-gram TF-IDF vectors: (surface forms x queries), float32."""
-        q = self.tfidf.transform([query.lower() for query in queries])
-        return np.asarray((self.lexical_matrix @ q.T).toarray(), dtype=np.float32)
+        q = self.tfidf.transform([query.lower() for query in queries]).tocsc()
+        columns = np.unique(q.indices)
+        dense = q[:, columns].T.toarray()  # (n-grams of the queries x queries)
+        return np.asarray(self.lexical_columns[:, columns] @ dense, dtype=np.float32)
 
     def semantic(self, query_vectors: np.ndarray) -> np.ndarray:
-        """Cosine of encoder vectors: (surface forms x queries), float32, in blocks to keep memory small."""
-        q = np.asarray(query_vectors, dtype=np.float32).T
-        out = np.empty((len(self.uris), q.shape[1]), dtype=np.float32)
-        for start in range(0, len(self.uris), ROWS_PER_BLOCK):
-            block = self.vectors[start : start + ROWS_PER_BLOCK].astype(np.float32)
-            np.matmul(block, q, out=out[start : start + ROWS_PER_BLOCK])
-        return out
+        """Cosine of encoder vectors: (surface forms x queries), float32."""
+        return self.vectors @ np.asarray(query_vectors, dtype=np.float32).T
 
     def fused(
         self, queries: Sequence[str], query_vectors: np.ndarray, language: str, weights: dict | None = None
@@ -160,9 +170,10 @@ class Index:
         ):
             if not weight.any():
                 continue
-            compared = signal[mask]
-            spread = compared.std(axis=0)
-            signal -= compared.mean(axis=0)
+            compared = signal if mask.all() else signal[mask]
+            mean = compared.mean(axis=0)
+            spread = np.sqrt(np.maximum(np.einsum("ij,ij->j", compared, compared) / len(compared) - mean * mean, 0))
+            signal -= mean
             signal /= np.where(spread > 0, spread, 1.0)
             total += weight * signal
         total[~mask] = -np.inf
@@ -204,5 +215,5 @@ class Index:
         rows = rows[self.forms_for(language)[rows]]
         query = self.tfidf.transform([sentence.lower()])
         lexical = np.asarray((self.lexical_matrix[rows] @ query.T).toarray()).ravel()
-        semantic = self.vectors[rows].astype(np.float32) @ np.asarray(vector, dtype=np.float32)
+        semantic = self.vectors[rows] @ np.asarray(vector, dtype=np.float32)
         return Match(self.concepts[concept], score, sentence, self.texts[rows[int((lexical + semantic).argmax())]])
