@@ -5,12 +5,14 @@ gives the same scores; match_skills reads lines and writes JSON arrays; empty te
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from levenlang.skills import services
 from levenlang.skills.matching import engine
+from levenlang.skills.matching.encoder import DIMENSIONS
 from levenlang.skills.models import Concept, Label
 
 ESCO = "http://data.europa.eu/esco"
@@ -168,3 +170,12 @@ def test_the_language_is_told_by_common_words_or_not_at_all():
     assert engine.language_of("I look after elderly people at home") == "en"
     assert engine.language_of("Schaapherder") == ""
     assert engine.language_of("Python, SQL", default="en") == "en"
+
+
+def test_the_lexical_score_reads_only_the_query_columns_and_equals_the_full_product():
+    labels = ["weld metal", "cut metal", "care for the elderly", "Python (computer programming)"]
+    index = engine.Index(["a", "b", "c", "d"], ["en"] * 4, labels, np.eye(4, DIMENSIONS))
+    queries = ["I weld metal parts", "I look after the elderly"]
+    full = (index.lexical_matrix @ index.tfidf.transform([q.lower() for q in queries]).T).toarray()
+    assert np.allclose(index.lexical(queries), full)
+    assert index.lexical(queries).argmax(axis=0).tolist() == [0, 2]

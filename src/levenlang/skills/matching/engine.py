@@ -142,9 +142,9 @@ class Index:
 
     def lexical(self, queries: Sequence[str]) -> np.ndarray:
         """Cosine of char n-gram TF-IDF vectors: (surface forms x queries), float32."""
-        q = self.tfidf.transform([query.lower() for query in queries]).tocsc()
+        q = self.tfidf.transform([query.lower() for query in queries])  # CSR: indices are the n-grams
         columns = np.unique(q.indices)
-        dense = q[:, columns].T.toarray()  # (n-grams of the queries x queries)
+        dense = q[:, columns].toarray().T  # (n-grams of the queries x queries)
         return np.asarray(self.lexical_columns[:, columns] @ dense, dtype=np.float32)
 
     def semantic(self, query_vectors: np.ndarray) -> np.ndarray:
