@@ -113,6 +113,12 @@ def test_empty_or_blank_text_finds_nothing(taxonomy):
     assert services.match_text("12-03-2024 · 17:00 ·") == []  # no words at all
 
 
+def test_an_empty_taxonomy_finds_nothing_rather_than_failing(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    assert services.match_text("Ik las en monteer stalen constructies.") == []
+    assert services.match_text("lasser", kind="occupations") == []
+
+
 def test_match_skills_writes_one_json_array_per_line_best_first(taxonomy):
     out = io.StringIO()
     lines = "Ik las en monteer stalen constructies.\n\nI look after elderly people at home\n"

@@ -100,7 +100,7 @@ class Index:
         # float32 in memory (2 KiB a label): numpy multiplies float16 slowly; the stored vectors are float16.
         self.vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float16)[order], dtype=np.float32)
         # Surface forms are grouped per concept: `starts` are the first row of each concept (for np.maximum.reduceat).
-        first = [0] + [i for i in range(1, len(self.uris)) if self.uris[i] != self.uris[i - 1]]
+        first = [i for i in range(len(self.uris)) if i == 0 or self.uris[i] != self.uris[i - 1]]
         self.starts = np.array(first, dtype=np.int64)
         self.concepts = [self.uris[i] for i in first]
         self.concept_of = np.repeat(np.arange(len(first)), np.diff([*first, len(self.uris)]))

@@ -121,7 +121,8 @@ def _build(kind: str) -> engine.Index:
     if missing:
         log.warning("%s labels of %s have no vector: run manage.py encode_taxonomy", len(missing), kind)
         forms = [f for f in forms if f[0] in stored]
-    vectors = np.frombuffer(b"".join(bytes(stored[f[0]]) for f in forms), dtype="<f2").reshape(len(forms), -1)
+    raw = b"".join(bytes(stored[f[0]]) for f in forms)
+    vectors = np.frombuffer(raw, dtype="<f2").reshape(len(forms), encoder.DIMENSIONS)
     built = engine.Index([f[1] for f in forms], [f[2] for f in forms], [f[3] for f in forms], vectors)
     if not missing:
         path.parent.mkdir(parents=True, exist_ok=True)
