@@ -47,6 +47,18 @@ MAX_SENTENCE = 500  # characters kept of one sentence
 MAX_SENTENCES = 200  # sentences read of one text
 
 
+_threadpools = None
+
+
+def _one_blas_thread():
+    global _threadpools
+    if _threadpools is None:
+        from threadpoolctl import ThreadpoolController
+
+        _threadpools = ThreadpoolController()  # finds numpy's BLAS once, not per request
+    return _threadpools.limit(limits=1, user_api="blas")
+
+
 def language_of(text: str, default: str = "") -> str:
     """ "nl" or "en" by counting common words of each; `default` when neither (a job title, a list of tools)."""
     words = _WORD.findall(text.lower())
@@ -148,8 +160,10 @@ class Index:
         return np.asarray(self.lexical_columns[:, columns] @ dense, dtype=np.float32)
 
     def semantic(self, query_vectors: np.ndarray) -> np.ndarray:
-        """Cosine of encoder vectors: (surface forms x queries), float32."""
-        return self.vectors @ np.asarray(query_vectors, dtype=np.float32).T
+        """Cosine of encoder vectors: (surface forms x queries), float32. One BLAS thread: on a busy 2-core server a
+        second thread waits more than it helps (docs/skills-matching.md)."""
+        with _one_blas_thread():
+            return self.vectors @ np.asarray(query_vectors, dtype=np.float32).T
 
     def fused(
         self, queries: Sequence[str], query_vectors: np.ndarray, language: str, weights: dict | None = None
