@@ -370,6 +370,7 @@ def _speed(report, skills_index, occupations_index) -> None:
                 index.match(parts, vectors, language, top=20)
                 whole.append((time.perf_counter() - started) * 1000)
                 encoding.append((encoded - started) * 1000)
+            print(f"{name} -> {kind}: median {statistics.median(whole):.0f} ms; {_load()}", flush=True)
             report(
                 f"match a {len(parts)}-sentence {name} description to {kind} ({len(index):,} labels) p95",
                 statistics.quantiles(whole, n=20)[-1],
