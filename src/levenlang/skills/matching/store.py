@@ -24,9 +24,10 @@ from levenlang.skills.models import Concept, Label, TaxonomyVersion
 log = logging.getLogger(__name__)
 
 KINDS = {"skills": Concept.Kind.SKILL, "occupations": Concept.Kind.OCCUPATION}
-# Alternative labels per skill in the index (the shortest first): more add memory and fitting time and did not
-# find more on the validation sentences (docs/skills-matching.md). Occupations keep all their labels.
-SKILL_ALTERNATIVES = 3
+# Alternative labels per skill and language in the index (the shortest first); None: all of them. All of them
+# found the most on the validation sentences, at twice the memory of three (docs/skills-matching.md).
+# Occupations keep all their labels.
+SKILL_ALTERNATIVES: int | None = None
 INDEX_FORMAT = 1  # raise when engine.Index changes shape: files of an older format are not read
 
 _lock = threading.Lock()
