@@ -1,8 +1,8 @@
 """Give every label the matcher uses a stored sentence vector: `manage.py encode_taxonomy` (after `import_esco`).
 
 Encodes only labels without a vector of the current encoder, and of those only texts the encoder's cache under
-var/ does not have yet; a rerun does nothing. The full ESCO (about 60,000 labels in the index) takes 5–20 minutes
-on a 2-core machine the first time; the demo subset about a minute (docs/skills-matching.md)."""
+var/ does not have yet; a rerun does nothing. The full ESCO (about 170,000 labels of skills and occupations) takes
+10–20 minutes on a busy 2-core machine the first time; the demo subset about 20 s (docs/skills-matching.md)."""
 
 import time
 
