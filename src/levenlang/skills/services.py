@@ -23,9 +23,11 @@ from levenlang.skills.models import Concept, Label, Relation, SkillsProfileEntry
 
 __all__ = [
     "DEMO_SUBSET",
+    "MATCH_KINDS",
     "SOURCES",
     "ConceptInfo",
     "Hit",
+    "MatchedConcept",
     "ProfileSkill",
     "SurfaceForm",
     "add_likely_from_occupation",
@@ -33,10 +35,12 @@ __all__ = [
     "concept",
     "confirm_skill",
     "current_version",
+    "encode_taxonomy",
     "essential_skills",
     "import_demo_subset",
     "import_taxonomy",
     "labels_for",
+    "match_text",
     "profile",
     "remove_skill",
     "search",
@@ -244,6 +248,47 @@ def vectors(kind: str = Concept.Kind.SKILL, *, encoder: str) -> Iterator[tuple[i
     )
     for label_id, uri, language, vector in rows.iterator(chunk_size=5000):
         yield label_id, uri, language, bytes(vector)
+
+
+# --- the matcher (docs/skills-matching.md) -------------------------------------------------------------------------
+
+MATCH_KINDS = ("skills", "occupations")
+
+
+@dataclass(frozen=True)
+class MatchedConcept:
+    uri: str
+    label: str  # the preferred label in the asked language (English where the concept has no label in it)
+    score: float  # the fused score (per-sentence z-scores; higher is better, about 3 and up is a clear match)
+    sentence: str  # the sentence of the text it was found in
+    matched: str  # the label (in any language) that matched that sentence best
+
+
+def match_text(text: str, *, kind: str = "skills", top: int = 10, language: str | None = None) -> list[MatchedConcept]:
+    """The `top` skills or occupations a text (a work description, a CV, a job advert, a job title; Dutch or
+    English) speaks of, best first, each with its sentence. Empty text gives an empty list. Dutch text is matched
+    against Dutch labels where a concept has them; `language` ("nl"/"en") is used when the text does not show its
+    language (a job title, a list of tools) and for the labels returned (default: the active language)."""
+    from levenlang.skills.matching import encoder, engine, store  # the encoder loads only when matching
+
+    if kind not in MATCH_KINDS:
+        raise ValueError(f"kind must be one of {MATCH_KINDS}")
+    parts = engine.sentences(text)
+    if not parts or top < 1:
+        return []
+    shown = _language(language)
+    index = store.index(kind)
+    found = index.match(parts, encoder.encode(parts), engine.language_of(text, default=language or ""), top=top)
+    labels = labels_for([m.uri for m in found], language=shown)
+    return [MatchedConcept(m.uri, labels.get(m.uri, m.matched), m.score, m.sentence, m.matched) for m in found]
+
+
+def encode_taxonomy(progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Give every label the matcher uses a stored vector (after an import; a rerun does nothing). Returns per kind
+    how many labels were given one."""
+    from levenlang.skills.matching import store
+
+    return store.encode_taxonomy(progress)
 
 
 # --- skills profiles (personal data) -----------------------------------------------------------------------------

@@ -76,15 +76,22 @@ class Command(BaseCommand):
         self._load_taxonomy()
 
     def _load_taxonomy(self) -> None:
-        """The demo subset of ESCO, when the taxonomy is empty (`import_esco` loads the full ESCO instead)."""
-        if not skills.taxonomy_is_empty():
-            return
+        """The demo subset of ESCO, when the taxonomy is empty (`import_esco` loads the full ESCO instead), and the
+        matcher's vectors of its labels (encoded once; the encoder's cache under var/ makes a rerun quick)."""
+        if skills.taxonomy_is_empty():
+            started = time.perf_counter()
+            counts = skills.import_demo_subset()
+            self.stdout.write(
+                f"Skills taxonomy (ESCO demo subset): {counts['concepts_added']:,} concepts,"
+                f" {counts['labels_added']:,} labels in {time.perf_counter() - started:.1f} s."
+            )
         started = time.perf_counter()
-        counts = skills.import_demo_subset()
-        self.stdout.write(
-            f"Skills taxonomy (ESCO demo subset): {counts['concepts_added']:,} concepts,"
-            f" {counts['labels_added']:,} labels in {time.perf_counter() - started:.1f} s."
-        )
+        encoded = skills.encode_taxonomy()
+        if any(encoded.values()):
+            self.stdout.write(
+                f"Skills matcher: vectors for {sum(encoded.values()):,} labels"
+                f" in {time.perf_counter() - started:.1f} s."
+            )
 
     def _load(self, residents: int, seed: int, if_empty: bool, progress: bool) -> None:
         try:
