@@ -1,6 +1,8 @@
-"""The search page's result rows are written in Python (`{% search_hits %}`, catalog/templatetags/catalog_search.py)
-for speed; they must be the HTML the template loop wrote, character for character, in both languages, with and
-without the price after funding, for results with and without an offering, a date, a place, a level and reasons."""
+"""The search page's result rows, facets and filter fields are written in Python (`{% search_hits %}`,
+`{% search_facets %}`, `{% search_filters %}`: catalog/templatetags/catalog_search.py) for speed; they must be the
+HTML the template loops wrote, character for character, in both languages: with and without the price after funding,
+for results with and without an offering, a date, a place, a level and reasons; with facets chosen or not, and with
+errors in the filters."""
 
 import datetime
 
@@ -35,6 +37,28 @@ TEMPLATE_LOOP = """{% load i18n money %}
   {% empty %}
     <li class="result"><p class="utrecht-paragraph">{% translate "No courses match. Try fewer words or fewer choices." %}</p></li>
   {% endfor %}
+"""  # noqa: E501
+# The facets and the other filters, as they stood in catalog/search.html.
+TEMPLATE_FILTERS = """{% load i18n %}
+  {% for facet in facets %}
+  <fieldset class="utrecht-form-fieldset facet">
+    <legend class="utrecht-form-fieldset__legend">{{ facet.legend }}</legend>
+    {% for option in facet.options %}{% if option.count or option.checked or facet.active %}
+    <div class="utrecht-form-field utrecht-form-field--checkbox">
+      <input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="{{ option.name }}" value="{{ option.value }}" id="f-{{ option.name }}-{{ option.value }}"{% if option.checked %} checked{% endif %}>
+      <label class="utrecht-form-label utrecht-form-label--checkbox" for="f-{{ option.name }}-{{ option.value }}">{{ option.label }}{% if option.checked or not facet.active %} <span class="count">({{ option.count }})</span>{% endif %}</label>
+    </div>
+    {% endif %}{% endfor %}
+  </fieldset>
+  {% endfor %}
+  {% for field in form.visible_fields %}{% if field.name != "q" and field.name != "category" and field.name != "mode" and field.name != "level" %}
+  <div class="utrecht-form-field utrecht-form-field--distanced{% if field.errors %} utrecht-form-field--invalid{% endif %}">
+    <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="{{ field.id_for_label }}">{{ field.label }}{% if field.name == "self_paced" and self_paced_count %} <span class="count">({% blocktranslate count n=self_paced_count %}{{ n }} self-paced{% plural %}{{ n }} self-paced{% endblocktranslate %})</span>{% endif %}</label></div>
+    {% if field.help_text %}<div class="utrecht-form-field__description utrecht-form-field-description" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</div>{% endif %}
+    {% for error in field.errors %}<div class="utrecht-form-field__error-message utrecht-form-field-error-message">{{ error }}</div>{% endfor %}
+    <div class="utrecht-form-field__input">{{ field }}</div>
+  </div>
+  {% endif %}{% endfor %}
 """  # noqa: E501
 
 
@@ -89,3 +113,25 @@ def test_the_result_rows_are_the_html_the_template_wrote(catalogue, resident, la
     assert tag == loop
     if params == SearchParams(q="lassen"):
         assert result.total == 3 and "O&#x27;Brien &amp; Zn." in tag and "Hal &#x27;De Vonk&#x27;" in tag
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=lassen",
+        "",
+        f"q=lassen&category={Category.JOB_ORIENTED.value}&mode=online&self_paced=on",
+        "region=twente&postcode=7511AB&distance_km=25",
+        "start_from=not-a-date&postcode=x",
+    ],
+)
+def test_the_facets_and_filters_are_the_html_the_template_wrote(catalogue, client, language, query):
+    with translation.override(language):
+        response = client.get(f"/aanbod/?{query}", headers={"accept-language": language})
+        context = {name: response.context[name] for name in ("form", "facets", "self_paced_count")}
+        loop = Template(TEMPLATE_FILTERS).render(Context(context))
+    assert '<div class="search-filters__panel" id="search-filters"' in response.text
+    assert "utrecht-form-field__input" in loop
+    assert ('type="checkbox"' in loop) == (response.status_code == 200)  # no facets when the filters are wrong
+    assert loop.strip() in response.text
