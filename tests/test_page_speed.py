@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/toegankelijkheid/": 2,
     "/leerrekening/": 6,  # + the resident, pots, legs, open reservations with their parts
-    "/aanbod/?q=lassen": 8,  # + the resident, regions (form), pots, the search, modules, offerings
+    "/aanbod/?q=lassen": 7,  # + the resident, regions (form), pots, the search, the shown results
 }
 
 

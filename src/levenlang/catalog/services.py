@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
@@ -726,17 +726,48 @@ SELECT m.id, (SELECT o.id FROM catalog_offering o WHERE {offering} ORDER BY o.st
 """
 
 
-SHOWN_MODULE_FIELDS = (
-    "uuid",
-    "title_nl",
-    "title_en",
-    "category",
-    "mode_of_delivery",
-    "level",
-    "price_cents",
-    "provider__name",
+# What a result shows, read in one plain statement (model instances built from the rows, the other columns deferred):
+# the ORM's two loads of the same rows cost more CPU than the search statement itself.
+SHOWN_MODULE_FIELDS = ("id", "uuid", "title_nl", "title_en", "category", "mode_of_delivery", "level", "price_cents")
+SHOWN_OFFERING_FIELDS = ("id", "uuid", "start_date", "location_name", "price_cents", "latitude", "longitude")
+_SHOWN_SQL = """
+SELECT {module_columns}, p.id, p.name, {offering_columns}, r.id, r.name
+  FROM unnest(%(ids)s::bigint[], %(offerings)s::bigint[]) AS shown(module_id, offering_id)
+  JOIN catalog_module m ON m.id = shown.module_id
+  JOIN catalog_provider p ON p.id = m.provider_id
+  LEFT JOIN catalog_offering o ON o.id = shown.offering_id
+  LEFT JOIN core_region r ON r.id = o.region_id
+""".format(  # column names of our own
+    module_columns=", ".join(f"m.{name}" for name in SHOWN_MODULE_FIELDS),
+    offering_columns=", ".join(f"o.{name}" for name in SHOWN_OFFERING_FIELDS),
 )
-SHOWN_OFFERING_FIELDS = ("uuid", "start_date", "location_name", "price_cents", "latitude", "longitude", "region__name")
+
+
+def _instance(model, names: tuple[str, ...], values) -> models.Model:
+    """A model instance from a row of some of its columns (in `names` order); the others are deferred."""
+    by_name = dict(zip(names, values, strict=True))
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in by_name]
+    return model.from_db(connection.alias, fields, [by_name[name] for name in fields])
+
+
+def _shown(cursor, ids: list[int], best: dict[int, int]) -> tuple[dict[int, Module], dict[int, Offering]]:
+    """The shown modules (with their provider's name) and their best offerings (with the region's name)."""
+    cursor.execute(_SHOWN_SQL, {"ids": ids, "offerings": [best.get(module_id) for module_id in ids]})
+    modules: dict[int, Module] = {}
+    offerings: dict[int, Offering] = {}
+    n_module, n_offering = len(SHOWN_MODULE_FIELDS), len(SHOWN_OFFERING_FIELDS)
+    for row in cursor.fetchall():
+        module = _instance(Module, SHOWN_MODULE_FIELDS, row[:n_module])
+        module.provider = _instance(Provider, ("id", "name"), row[n_module : n_module + 2])
+        modules[module.pk] = module
+        offering_row = row[n_module + 2 : n_module + 2 + n_offering]
+        if offering_row[0] is not None:
+            offering = _instance(Offering, SHOWN_OFFERING_FIELDS, offering_row)
+            offering.module = module
+            region_id, region_name = row[-2:]
+            offering.region = _instance(Region, ("id", "name"), (region_id, region_name)) if region_id else None
+            offerings[offering.pk] = offering
+    return modules, offerings
 
 
 def search(params: SearchParams, *, resident=None, today: datetime.date | None = None) -> SearchResult:
@@ -756,10 +787,8 @@ def search(params: SearchParams, *, resident=None, today: datetime.date | None =
             ranked, best, facet_rows = _filtered_page(cursor, params, where, args, offering_sql, today, coverage)
             found = {}
         ids = [row[0] for row in ranked]
+        modules, offerings = _shown(cursor, ids, best) if ids else ({}, {})
     total, facets = _facet_counts(facet_rows)
-    # Only what a result shows: model instances with every column cost more CPU than the search statement.
-    modules = Module.objects.select_related("provider").only(*SHOWN_MODULE_FIELDS).in_bulk(ids)
-    offerings = Offering.objects.select_related("region").only(*SHOWN_OFFERING_FIELDS).in_bulk(best.values())
     hits = []
     for module_id, rank in ranked:
         offering = offerings.get(best.get(module_id))
