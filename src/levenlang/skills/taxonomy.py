@@ -242,8 +242,13 @@ GROUP BY c.uri
 
 def _send_skill_terms(cursor, counts: dict[str, int], progress: Progress) -> None:
     """The catalogue keeps skill URIs on its modules; it learns the skills' labels from here (docs/architecture.md)."""
+    # Right after a bulk load the tables' statistics are stale (the app role may not ANALYZE them), and a nested
+    # loop over 18,000 skills and 150,000 labels then runs for minutes: hash the join instead, for this query only.
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
     cursor.execute(_SKILL_TERMS)
-    counts["catalogue_skill_terms_changed"] = catalog.set_skill_terms(cursor.fetchall())
+    terms = cursor.fetchall()
+    cursor.execute("SELECT set_config('enable_nestloop', 'on', true)")
+    counts["catalogue_skill_terms_changed"] = catalog.set_skill_terms(terms)
     progress(
         f"Catalogue: the labels of {counts['catalogue_skill_terms_changed']:,} skills updated for linking and search."
     )
